@@ -1,0 +1,183 @@
+/**
+ * The public API for describing a national platform: `defineOperation` (domain: schemas, kind,
+ * personal data) and `defineAdapter` (a set of operations plus the wire `profile` that maps them
+ * to one platform's paths, field names and envelope). The built-in adapters use exactly this API;
+ * so can a city team adding a fourth platform.
+ */
+import type { z } from 'zod';
+import type { ErrorCode } from './errors.js';
+import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
+import type { AuthOptions } from './transport/auth.js';
+import type { HttpMethod, Transport } from './transport/types.js';
+
+export type OperationKind = 'read' | 'write';
+
+/** The second argument of every operation: who calls, why, and how to cancel. */
+export interface CallContext {
+  /** The procedure (public-service) code: why the data is needed. Required on citizen-data operations. */
+  purpose?: string;
+  /** The officer (or system user) making the call. Required on citizen-data operations. */
+  actor?: string;
+  /** The dossier this call serves; sent as `X-Road-Issue`. */
+  dossierCode?: string;
+  /** A write's idempotency key. @default the dossier code of the input */
+  idempotencyKey?: string;
+  /** Aborts the call (every attempt and wait) with `ABORTED`. */
+  signal?: AbortSignal;
+  /** For reads: queue the call when it fails transiently and no cached answer exists. Overrides the policy's `defer`. */
+  defer?: boolean;
+}
+
+/** An HTTP request in the platform's own terms, relative to the adapter's `baseUrl`. */
+export interface WireRequest {
+  method: HttpMethod;
+  /** Path under `baseUrl`, e.g. `/c06/v1/xac-thuc-cong-dan`. Encode path segments yourself. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Extra headers (the X-Road headers, auth and idempotency are added by the gateway). */
+  headers?: Record<string, string>;
+}
+
+/** What a profile's functions know about the call. */
+export interface WireInfo {
+  /** The call's request id (`X-Road-Id`), the same for all its attempts. */
+  requestId: string;
+  context: Readonly<Omit<CallContext, 'signal'>>;
+}
+
+/** Given to `decode`, to report values the platform sent that the adapter does not know. */
+export interface DecodeInfo extends WireInfo {
+  /** A new enum value (a new land-use code, a new status): passed through, logged, counted; not an error. */
+  unknownValue(field: string, value: string): void;
+}
+
+/** A platform's answer, as the transport received it. */
+export interface WireReply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What an envelope says: the data, or why not. */
+export type EnvelopeResult =
+  | { ok: true; data: unknown }
+  | {
+      ok: false;
+      /** The gateway code it maps to, e.g. `NOT_FOUND`, or `UPSTREAM_UNAVAILABLE` for a busy code. */
+      code: ErrorCode;
+      /** The platform's own code, e.g. `99` or `SYSTEM_BUSY` (kept on the error; never its free text). */
+      upstreamCode: string;
+    };
+
+/** The wire mapping of one operation. */
+export interface OperationWire<I = never> {
+  request(input: I, info: WireInfo): WireRequest;
+  /** Schema of the unwrapped data as the platform sends it; a mismatch is a `CONTRACT` error. */
+  data: z.ZodType;
+  /** Maps the platform's data (already checked by `data`) to the domain result (checked by the operation's `output`). */
+  decode(data: never, info: DecodeInfo): unknown;
+}
+
+/** A platform's wire profile: its envelope and one mapping per operation. */
+export interface WireProfile<Ops extends OperationMap = OperationMap> {
+  /** For logs and docs, e.g. `assumed-lgsp-json-v1`. */
+  name: string;
+  /**
+   * Turns a reply (any HTTP status the gateway did not handle itself: 2xx and 4xx other than 401
+   * and 429) into data or a typed error. Throwing is read as a `CONTRACT` error.
+   */
+  envelope(reply: WireReply): EnvelopeResult;
+  operations: { [K in keyof Ops]: OperationWire<z.output<Ops[K]['input']>> };
+}
+
+/** The domain side of one operation. */
+export interface OperationSpec<In extends z.ZodType = z.ZodType, Out extends z.ZodType = z.ZodType> {
+  kind: OperationKind;
+  /** Checked before anything is sent; a failure is a `VALIDATION` error listing fields and rules. */
+  input: In;
+  /** The domain result; a mismatch is a `CONTRACT` error. */
+  output: Out;
+  /** Touches a citizen's personal data: `purpose` and `actor` are required, and the call is audited. @default false */
+  personalData?: boolean;
+  /** The personal ID this call concerns, for the audit trail (stored only as a salted hash). */
+  subject?(input: z.output<In>): string | undefined;
+  /** The dossier code in the input, if any: sent as `X-Road-Issue`, and a write's default idempotency key. */
+  dossierCode?(input: z.output<In>): string | undefined;
+  /** The adapter author's defaults for this operation (e.g. how stale a cached answer may be). */
+  policy?: OperationPolicyOptions;
+  /** One line for docs and the CLI. */
+  summary?: string;
+}
+
+export type OperationMap = Record<string, OperationSpec>;
+
+/** Describes an operation; an identity function that keeps the schema types. */
+export function defineOperation<In extends z.ZodType, Out extends z.ZodType>(
+  spec: OperationSpec<In, Out>,
+): OperationSpec<In, Out> {
+  return spec;
+}
+
+/** Describes a wire profile; an identity function that checks it covers every operation. */
+export function defineProfile<Ops extends OperationMap>(
+  _operations: Ops,
+  profile: WireProfile<Ops>,
+): WireProfile<Ops> {
+  return profile;
+}
+
+/** Options every adapter takes. */
+export interface AdapterOptions<Ops extends OperationMap = OperationMap> {
+  /** Root URL under which the platform's paths live, e.g. `https://lgsp.example.gov.vn`. */
+  baseUrl: string;
+  auth: AuthOptions;
+  /** Calling system's X-Road-Client id, e.g. `VN/GOV/000.00.00.H29/hcmc-tthc`. Wins over `createGateway({ client })`. */
+  client?: string;
+  /** Replaces the adapter's wire profile (another path, another envelope) without forking the adapter. */
+  profile?: WireProfile<Ops>;
+  /** Overrides of the policy defaults, for this adapter and per operation. */
+  policy?: PolicyOptions;
+  /** Replaces the HTTP transport. @default axiosTransport() */
+  transport?: Transport;
+}
+
+/** The adapter's definition, as given to {@link defineAdapter}. */
+export interface AdapterSpec<Ops extends OperationMap = OperationMap> {
+  /** Platform name used in logs, metrics and errors when the gateway key is not used. */
+  name: string;
+  operations: Ops;
+  /** The default wire profile. */
+  profile: WireProfile<Ops>;
+  /** The adapter's own policy defaults. */
+  policy?: PolicyOptions;
+}
+
+const ADAPTER = Symbol.for('vn-national-gateway.Adapter');
+
+/** A configured adapter, ready for `createGateway({ upstreams })`. */
+export interface Adapter<Ops extends OperationMap = OperationMap> {
+  readonly [ADAPTER]: true;
+  readonly spec: AdapterSpec<Ops>;
+  readonly options: AdapterOptions<Ops>;
+}
+
+/** A function that configures an adapter: `vneid({ baseUrl, auth })`. */
+export type AdapterFactory<Ops extends OperationMap> = ((options: AdapterOptions<Ops>) => Adapter<Ops>) & {
+  readonly spec: AdapterSpec<Ops>;
+};
+
+/**
+ * Defines a platform adapter.
+ * @example
+ * const socialInsurance = defineAdapter({ name: 'bhxh', operations: { lookup }, profile });
+ * const gateway = createGateway({ upstreams: { bhxh: socialInsurance({ baseUrl, auth }) } });
+ */
+export function defineAdapter<Ops extends OperationMap>(spec: AdapterSpec<Ops>): AdapterFactory<Ops> {
+  const factory = (options: AdapterOptions<Ops>): Adapter<Ops> => ({ [ADAPTER]: true, spec, options });
+  return Object.assign(factory, { spec });
+}
+
+export function isAdapter(value: unknown): value is Adapter {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ADAPTER] === true;
+}

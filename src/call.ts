@@ -1,0 +1,310 @@
+/**
+ * One call, end to end: the pipeline of DESIGN.md composed in one visible place.
+ *
+ *   validation → fallback → deadline → retry → rate limit → breaker → bulkhead → attempt timeout → transport + envelope
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallContext, OperationSpec, WireInfo } from './adapter.js';
+import type { Clock } from './clock.js';
+import { GatewayError, isGatewayError, TRANSIENT_CODES } from './errors.js';
+import type { CallOutcome, EventBus } from './events.js';
+import { StaleCache } from './fallback/cache.js';
+import type { OutboxStore } from './fallback/outbox/types.js';
+import { withAttemptTimeout } from './pipeline/attempt-timeout.js';
+import { runAttempt } from './pipeline/attempt.js';
+import { withDeadline } from './pipeline/deadline.js';
+import { withRetry } from './pipeline/retry.js';
+import { validateCall, validationError } from './pipeline/validation.js';
+import type { Policy } from './policy.js';
+import type { AuditTrail } from './telemetry/audit.js';
+import type { Upstream } from './upstream.js';
+
+/** What every call reports about itself. */
+export interface CallMeta {
+  upstream: string;
+  operation: string;
+  /** The `X-Road-Id` of the call, the same on all its attempts (and on a queued item's replays). */
+  requestId: string;
+  /** Attempts made, the first included (0 when the call failed validation). */
+  attempts: number;
+  durationMs: number;
+  /** For `stale`: how old the served answer is. */
+  ageMs?: number;
+}
+
+/** A call's result: a live answer, a stale one served while the upstream fails, or a ticket for a queued call. */
+export type CallResult<T> =
+  | { status: 'ok'; data: T; meta: CallMeta }
+  | { status: 'stale'; data: T; meta: CallMeta & { ageMs: number } }
+  | { status: 'queued'; ticket: string; meta: CallMeta };
+
+/** The gateway-wide parts a call uses. */
+export interface CallRuntime {
+  clock: Clock;
+  random: () => number;
+  events: EventBus;
+  cache: StaleCache;
+  outbox: OutboxStore;
+  audit: AuditTrail | undefined;
+}
+
+/** Runs steps 3–10 (deadline to envelope) for a validated input. Also used by the outbox drainer. */
+export async function send(
+  rt: CallRuntime,
+  up: Upstream,
+  operation: string,
+  input: unknown,
+  info: WireInfo,
+  signal: AbortSignal | undefined,
+): Promise<{ value: unknown; attempts: number }> {
+  const spec = up.spec.operations[operation]!;
+  const policy = up.policies[operation]!;
+  const deadlineAt = rt.clock.now() + policy.deadlineMs;
+  const onUnknownValue = (field: string, value: string) => {
+    up.logger.warn({ operation, field, value, requestId: info.requestId }, 'unknown value passed through');
+    rt.events.emit('contract:unknown-value', { upstream: up.name, operation, field, value });
+  };
+  up.budget.recordCall();
+
+  return withDeadline(policy.deadlineMs, signal, rt.clock, (callSignal) =>
+    withRetry(
+      async () => {
+        await up.rateLimiter?.acquire(callSignal);
+        return up.breaker.execute(() =>
+          up.bulkhead.execute(
+            () =>
+              withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
+                runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
+              ),
+            callSignal,
+          ),
+        );
+      },
+      callSignal,
+      {
+        policy: policy.retry,
+        // A write is retried only with an idempotency key: without one a retry may register twice.
+        allowed: spec.kind === 'read' || info.context.idempotencyKey !== undefined,
+        budget: up.budget,
+        clock: rt.clock,
+        random: rt.random,
+        deadlineAt,
+        onRetry: ({ attempt, delayMs, error }) => {
+          up.stats.retries++;
+          rt.events.emit('retry', {
+            upstream: up.name,
+            operation,
+            requestId: info.requestId,
+            attempt,
+            delayMs,
+            code: error.code,
+          });
+        },
+      },
+    ),
+  );
+}
+
+/** A whole call as the caller sees it: validation, the pipeline, fallbacks, and its telemetry. */
+export async function invoke(
+  rt: CallRuntime,
+  up: Upstream,
+  operation: string,
+  rawInput: unknown,
+  rawContext: CallContext = {},
+): Promise<CallResult<unknown>> {
+  const started = rt.clock.now();
+  const requestId = randomUUID();
+  const spec = up.spec.operations[operation]!;
+  const policy = up.policies[operation]!;
+  const { signal, defer, ...context } = rawContext ?? {};
+  let attempts = 0;
+  let subject: string | undefined;
+  const meta = (): CallMeta => ({
+    upstream: up.name,
+    operation,
+    requestId,
+    attempts,
+    durationMs: rt.clock.now() - started,
+  });
+  const finish = (outcome: CallOutcome, m: CallMeta, error?: GatewayError) => {
+    rt.events.emit('call', {
+      upstream: up.name,
+      operation,
+      requestId,
+      outcome,
+      attempts,
+      durationMs: m.durationMs,
+    });
+    up.stats.recordCall(m.durationMs, outcome);
+    const line = { operation, requestId, outcome, attempts, durationMs: m.durationMs };
+    if (error)
+      up.logger.warn(
+        { ...line, code: error.code, upstreamCode: error.upstreamCode, status: error.status },
+        error.message,
+      );
+    else up.logger.info(line, 'call');
+    if (spec.personalData && rt.audit && context.actor && context.purpose) {
+      rt.audit.record({
+        time: started,
+        actor: context.actor,
+        purpose: context.purpose,
+        upstream: up.name,
+        operation,
+        subject,
+        dossierCode: context.dossierCode,
+        outcome,
+        requestId,
+      });
+    }
+  };
+
+  try {
+    const checked = validateCall(spec, rawInput, rawContext ?? {});
+    if (checked.issues) throw validationError(checked.issues);
+    const input = checked.input;
+    subject = spec.subject?.(input);
+    const dossierCode = context.dossierCode ?? spec.dossierCode?.(input);
+    const info: WireInfo = {
+      requestId,
+      context: {
+        purpose: context.purpose,
+        actor: context.actor,
+        dossierCode,
+        idempotencyKey: spec.kind === 'write' ? (context.idempotencyKey ?? dossierCode) : undefined,
+      },
+    };
+    const cacheKey =
+      spec.kind === 'read' && policy.cache ? StaleCache.key(up.name, operation, input) : undefined;
+    try {
+      const { value, attempts: n } = await send(rt, up, operation, input, info, signal);
+      attempts = n;
+      if (cacheKey) rt.cache.set(cacheKey, value, rt.clock.now());
+      const m = meta();
+      finish('ok', m);
+      return { status: 'ok', data: value, meta: m };
+    } catch (e) {
+      const error = annotate(e, up.name, operation, requestId);
+      attempts = error.attempts ?? attempts;
+      const fallback = await tryFallback(
+        rt,
+        up,
+        operation,
+        spec,
+        policy,
+        input,
+        info,
+        error,
+        cacheKey,
+        defer,
+        meta,
+      );
+      if (!fallback) throw error;
+      finish(fallback.status, fallback.meta);
+      return fallback;
+    }
+  } catch (e) {
+    const error = annotate(e, up.name, operation, requestId);
+    error.attempts = error.attempts ?? attempts;
+    finish(error.code, meta(), error);
+    throw error;
+  }
+}
+
+/**
+ * DESIGN.md "Fallbacks that lose nothing", on transient failures only: a read serves its last good
+ * answer (stale-if-error) or, if deferred, is queued; a write with an idempotency key is stored
+ * in the outbox before `queued` is returned. An item that cannot be stored fails the call loudly.
+ */
+async function tryFallback(
+  rt: CallRuntime,
+  up: Upstream,
+  operation: string,
+  spec: OperationSpec,
+  policy: Policy,
+  input: unknown,
+  info: WireInfo,
+  error: GatewayError,
+  cacheKey: string | undefined,
+  defer: boolean | undefined,
+  meta: () => CallMeta,
+): Promise<CallResult<unknown> | undefined> {
+  if (!TRANSIENT_CODES.has(error.code)) return undefined;
+  const base = { upstream: up.name, operation, requestId: info.requestId, code: error.code };
+  if (spec.kind === 'read') {
+    if (cacheKey && policy.cache) {
+      const hit = rt.cache.get(cacheKey, rt.clock.now(), policy.cache.maxStaleMs);
+      if (hit) {
+        up.stats.fallbacks++;
+        rt.events.emit('fallback', { ...base, kind: 'stale' });
+        return { status: 'stale', data: hit.data, meta: { ...meta(), ageMs: hit.ageMs } };
+      }
+    }
+    if (!(defer ?? policy.defer)) return undefined;
+  } else if (info.context.idempotencyKey === undefined) {
+    return undefined;
+  }
+
+  let ticket: string;
+  try {
+    const item = await rt.outbox.enqueue(
+      {
+        upstream: up.name,
+        operation,
+        kind: spec.kind === 'read' ? 'deferred-read' : 'write',
+        input,
+        idempotencyKey: info.context.idempotencyKey,
+        requestId: info.requestId,
+        context: {
+          purpose: info.context.purpose,
+          actor: info.context.actor,
+          dossierCode: info.context.dossierCode,
+        },
+        lastError: { code: error.code, message: error.message },
+      },
+      rt.clock.now(),
+    );
+    ticket = item.id;
+  } catch (storeError) {
+    throw new GatewayError(
+      error.code,
+      `${error.message}; the outbox could not store the call, so it was NOT queued`,
+      {
+        upstream: up.name,
+        operation,
+        requestId: info.requestId,
+        attempts: error.attempts,
+        retryable: error.retryable,
+        cause: storeError,
+      },
+    );
+  }
+  up.stats.fallbacks++;
+  rt.events.emit('fallback', { ...base, kind: spec.kind === 'read' ? 'deferred' : 'queued' });
+  rt.events.emit('outbox:queued', {
+    ticket,
+    upstream: up.name,
+    operation,
+    requestId: info.requestId,
+    dossierCode: info.context.dossierCode,
+  });
+  return { status: 'queued', ticket, meta: meta() };
+}
+
+/** Every error leaving a call is a GatewayError that names its upstream, operation and request. */
+export function annotate(e: unknown, upstream: string, operation: string, requestId: string): GatewayError {
+  const error = isGatewayError(e)
+    ? e
+    : new GatewayError(
+        'CONTRACT',
+        `Unexpected failure in the ${upstream} adapter (${(e as Error)?.name ?? 'error'})`,
+        {
+          retryable: false,
+          cause: e,
+        },
+      );
+  error.upstream ??= upstream;
+  error.operation ??= operation;
+  error.requestId ??= requestId;
+  return error;
+}

@@ -1,0 +1,61 @@
+/**
+ * Time, behind an interface so every time-dependent step (backoff, deadlines, breakers, budgets)
+ * can be driven by fake timers or an injected clock in tests.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The real clock. It looks the globals up at call time (not at import), so `vi.useFakeTimers()`
+ * installed after import still drives it.
+ */
+export const systemClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+});
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * A child signal that aborts when `parent` aborts or after `ms` with `reason()`. Built on the
+ * clock rather than `AbortSignal.timeout` so fake timers control it. Call `dispose()` when done to
+ * clear the timer and the listener.
+ */
+export function timeoutSignal(
+  parent: AbortSignal | undefined,
+  ms: number,
+  reason: () => unknown,
+  clock: Clock,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onParentAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  const handle = Number.isFinite(ms) ? clock.setTimeout(() => controller.abort(reason()), ms) : undefined;
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (handle !== undefined) clock.clearTimeout(handle);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The gateway's one error family. Every failure a caller can see is a {@link GatewayError} with a
+ * stable string `code`; check it with {@link isGatewayError}, which works across two installed
+ * copies of this package (no `instanceof`).
+ */
+
+/** Stable error codes. Never renamed; new ones may be added. */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'CONTRACT',
+  'AUTH',
+  'NOT_FOUND',
+  'REJECTED',
+  'UPSTREAM_UNAVAILABLE',
+  'RATE_LIMITED',
+  'TIMEOUT',
+  'NETWORK',
+  'CIRCUIT_OPEN',
+  'BULKHEAD_FULL',
+  'ABORTED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Codes that describe a passing condition of the upstream (or of our own protection in front of
+ * it): a later call may succeed. These are the codes that fallbacks (stale reads, queued writes)
+ * apply to. `ABORTED` is not among them: the caller gave up.
+ */
+export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UPSTREAM_UNAVAILABLE',
+  'TIMEOUT',
+  'NETWORK',
+  'RATE_LIMITED',
+  'CIRCUIT_OPEN',
+  'BULKHEAD_FULL',
+]);
+
+/** Codes worth another attempt inside the same call (the retry step). */
+const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UPSTREAM_UNAVAILABLE',
+  'TIMEOUT',
+  'NETWORK',
+  'RATE_LIMITED',
+]);
+
+/** What a counter officer reads, in Vietnamese. */
+const USER_MESSAGES: Record<ErrorCode, string> = {
+  VALIDATION: 'Thông tin nhập vào không hợp lệ, vui lòng kiểm tra lại.',
+  CONTRACT: 'Hệ thống trung ương trả về dữ liệu không đúng định dạng; đã ghi nhận để xử lý.',
+  AUTH: 'Không xác thực được với hệ thống trung ương; vui lòng báo quản trị hệ thống.',
+  NOT_FOUND: 'Không tìm thấy thông tin trên hệ thống trung ương.',
+  REJECTED: 'Hệ thống trung ương từ chối yêu cầu.',
+  UPSTREAM_UNAVAILABLE: 'Hệ thống trung ương đang gián đoạn, vui lòng thử lại sau.',
+  RATE_LIMITED: 'Hệ thống trung ương đang quá tải, vui lòng thử lại sau.',
+  TIMEOUT: 'Hệ thống trung ương phản hồi quá lâu, vui lòng thử lại sau.',
+  NETWORK: 'Không kết nối được tới hệ thống trung ương, vui lòng thử lại sau.',
+  CIRCUIT_OPEN: 'Hệ thống trung ương đang tạm ngưng kết nối do lỗi liên tiếp, vui lòng thử lại sau.',
+  BULKHEAD_FULL: 'Có quá nhiều yêu cầu đang chờ, vui lòng thử lại sau ít phút.',
+  ABORTED: 'Yêu cầu đã bị hủy.',
+};
+
+/** One failing field of an input or of a response, without the value itself. */
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `applicant.personalId`. */
+  path: string;
+  /** The rule it broke, e.g. `must be 12 digits`. Never contains the value. */
+  message: string;
+}
+
+export interface GatewayErrorOptions {
+  retryable?: boolean;
+  upstream?: string;
+  operation?: string;
+  requestId?: string;
+  attempts?: number;
+  /** HTTP status, when the upstream answered. */
+  status?: number;
+  /** Milliseconds the upstream asked us to wait (`Retry-After`). */
+  retryAfterMs?: number;
+  /** The upstream's own error code (envelope), e.g. `99` or `SYSTEM_BUSY`. */
+  upstreamCode?: string;
+  issues?: FieldIssue[];
+  cause?: unknown;
+}
+
+const MARK = Symbol.for('vn-national-gateway.GatewayError');
+
+/** The base class of every error this library throws. */
+export class GatewayError extends Error {
+  /** Stable code; switch on this, not on `message`. */
+  readonly code: ErrorCode;
+  /** Whether another attempt of the same call may succeed. */
+  readonly retryable: boolean;
+  /** Vietnamese text for counter staff. */
+  readonly userMessage: string;
+  upstream: string | undefined;
+  operation: string | undefined;
+  requestId: string | undefined;
+  attempts: number | undefined;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly upstreamCode: string | undefined;
+  /** For `VALIDATION` and `CONTRACT`: the failing fields (paths and rules, never values). */
+  readonly issues: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
+    this.userMessage = USER_MESSAGES[code];
+    this.upstream = options.upstream;
+    this.operation = options.operation;
+    this.requestId = options.requestId;
+    this.attempts = options.attempts;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.upstreamCode = options.upstreamCode;
+    this.issues = options.issues;
+    Object.defineProperty(this, MARK, { value: true });
+  }
+
+  /** A plain object for logs and JSON answers: code, context and issues; no cause, no stack. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      upstream: this.upstream,
+      operation: this.operation,
+      requestId: this.requestId,
+      attempts: this.attempts,
+      status: this.status,
+      upstreamCode: this.upstreamCode,
+      issues: this.issues,
+    };
+  }
+}
+
+/**
+ * True when `e` is a {@link GatewayError} (from any copy of this package), and, when `code` is
+ * given, has that code.
+ * @example if (isGatewayError(e, 'CIRCUIT_OPEN')) showBanner();
+ */
+export function isGatewayError(e: unknown, code?: ErrorCode): e is GatewayError {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[MARK] !== true) return false;
+  return code === undefined || (e as GatewayError).code === code;
+}
+
+/** Whether a failure with this code may be served by a fallback (stale read, queued write). */
+export function isTransient(e: unknown): boolean {
+  return isGatewayError(e) && TRANSIENT_CODES.has(e.code);
+}

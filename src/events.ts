@@ -1,0 +1,130 @@
+import type { ErrorCode, FieldIssue } from './errors.js';
+import type { BreakerState } from './pipeline/breaker.js';
+
+/** How a call ended: a result status or an error code. */
+export type CallOutcome = 'ok' | 'stale' | 'queued' | ErrorCode;
+
+export interface CallEvent {
+  upstream: string;
+  operation: string;
+  requestId: string;
+  outcome: CallOutcome;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface RetryEvent {
+  upstream: string;
+  operation: string;
+  requestId: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  code: ErrorCode;
+}
+
+export interface BreakerEvent {
+  upstream: string;
+  state: BreakerState;
+  /** When the state began (epoch ms). */
+  since: number;
+}
+
+export interface FallbackEvent {
+  upstream: string;
+  operation: string;
+  requestId: string;
+  kind: 'stale' | 'queued' | 'deferred';
+  /** The failure that triggered the fallback. */
+  code: ErrorCode;
+}
+
+export interface ContractEvent {
+  upstream: string;
+  operation: string;
+  requestId: string;
+  issues: FieldIssue[];
+}
+
+export interface UnknownValueEvent {
+  upstream: string;
+  operation: string;
+  field: string;
+  value: string;
+}
+
+export interface OutboxEvent {
+  ticket: string;
+  upstream: string;
+  operation: string;
+  requestId: string;
+  dossierCode?: string;
+}
+
+export interface OutboxDeliveredEvent extends OutboxEvent {
+  /** The upstream's domain result, so the city system can update the dossier. */
+  result: unknown;
+  attempts: number;
+}
+
+export interface OutboxDeadEvent extends OutboxEvent {
+  code: string;
+  attempts: number;
+}
+
+/** Every event of a gateway, by name. */
+export interface GatewayEvents {
+  call: CallEvent;
+  retry: RetryEvent;
+  'breaker:open': BreakerEvent;
+  'breaker:half-open': BreakerEvent;
+  'breaker:close': BreakerEvent;
+  fallback: FallbackEvent;
+  'contract:violation': ContractEvent;
+  'contract:unknown-value': UnknownValueEvent;
+  'outbox:queued': OutboxEvent;
+  'outbox:delivered': OutboxDeliveredEvent;
+  'outbox:dead': OutboxDeadEvent;
+}
+
+export type GatewayEventName = keyof GatewayEvents;
+
+/**
+ * A small typed event bus, one per gateway. A listener that throws is reported to `onListenerError`
+ * and never breaks the call that emitted the event.
+ */
+export class EventBus {
+  private readonly listeners = new Map<GatewayEventName, Set<(e: never) => void>>();
+
+  constructor(private readonly onListenerError: (event: string, error: unknown) => void) {}
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<E extends GatewayEventName>(event: E, fn: (e: GatewayEvents[E]) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set();
+    this.listeners.set(event, set);
+    set.add(fn as (e: never) => void);
+    return () => set.delete(fn as (e: never) => void);
+  }
+
+  emit<E extends GatewayEventName>(event: E, payload: GatewayEvents[E]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const fn of set) {
+      try {
+        (fn as (e: GatewayEvents[E]) => void)(payload);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+  }
+
+  listenerCount(): number {
+    let n = 0;
+    for (const set of this.listeners.values()) n += set.size;
+    return n;
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

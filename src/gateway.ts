@@ -1,0 +1,203 @@
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { z } from 'zod';
+import { type Adapter, type CallContext, isAdapter, type OperationMap } from './adapter.js';
+import { type CallResult, type CallRuntime, invoke } from './call.js';
+import { type Clock, systemClock } from './clock.js';
+import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
+import { type CacheOptions, StaleCache } from './fallback/cache.js';
+import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drainer.js';
+import { memoryOutbox } from './fallback/outbox/memory.js';
+import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
+import { ConfigurationError, type PolicyOptions } from './policy.js';
+import type { AuditTrail } from './telemetry/audit.js';
+import { type HealthSnapshot, overallStatus, upstreamStatus } from './telemetry/health.js';
+import { defaultLogger } from './telemetry/logger.js';
+import { initBreakerGauge, registerMetrics } from './telemetry/metrics.js';
+import { createUpstream, type Upstream } from './upstream.js';
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions<U extends Record<string, Adapter>> {
+  /** The platforms to call, by the name they get on the gateway: `{ vneid: vneid({ baseUrl, auth }) }`. */
+  upstreams: U;
+  /** Calling system's X-Road-Client id for every adapter that does not set its own. */
+  client?: string;
+  /** Policy overrides for every adapter (an adapter's own `policy` wins). */
+  policy?: PolicyOptions;
+  /** A pino logger; one child per upstream is made from it. @default pino at 'info' to stdout */
+  logger?: Logger;
+  /** A prom-client registry for the gateway's series. @default a new Registry */
+  metrics?: Registry;
+  /** Where queued calls are stored. @default memoryOutbox() (use sqliteOutbox({ path }) to survive restarts) */
+  outbox?: OutboxStore;
+  /** Outbox drainer options. */
+  drainer?: DrainerOptions;
+  /** Stale-if-error cache bounds. */
+  cache?: CacheOptions;
+  /** Audit trail for calls on citizen data (`createAuditTrail`). @default none */
+  audit?: AuditTrail;
+  /** Time source, for tests. @default the system clock */
+  clock?: Clock;
+  /** Random source in [0, 1) for jitter, for tests. @default Math.random */
+  random?: () => number;
+}
+
+/** The methods of one configured upstream: `gateway.vneid.verifyCitizen(input, context)`. */
+export type AdapterClient<Ops extends OperationMap> = {
+  [K in keyof Ops]: (
+    input: z.input<Ops[K]['input']>,
+    context?: CallContext,
+  ) => Promise<CallResult<z.output<Ops[K]['output']>>>;
+};
+
+type OpsOf<A> = A extends Adapter<infer Ops> ? Ops : never;
+
+/** The outbox as operators and city systems see it. */
+export interface OutboxApi {
+  list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
+  get(ticket: string): Promise<OutboxItem | undefined>;
+  /** Replays every due item now, and resolves with what the pass did. */
+  drain(): Promise<DrainReport>;
+  /** Puts a dead-lettered item back in the queue. */
+  retryDeadLetter(ticket: string): Promise<OutboxItem | undefined>;
+  counts(): Promise<Record<OutboxState, number>>;
+}
+
+/** The gateway's own methods, beside one property per upstream. */
+export interface GatewayCore {
+  /** A JSON snapshot per upstream: breaker, window error ratio, latency, retries, fallbacks, outbox depth. */
+  health(): Promise<HealthSnapshot>;
+  /** Prometheus exposition text of the gateway's registry. */
+  metrics(): Promise<string>;
+  /** The registry itself (for a server of your own). */
+  readonly registry: Registry;
+  /** Subscribes to a typed event; returns the function that unsubscribes. */
+  on<E extends GatewayEventName>(event: E, fn: (e: GatewayEvents[E]) => void): () => void;
+  readonly outbox: OutboxApi;
+  /** Stops the drainer, the breakers' timers, sockets, and the outbox store. */
+  close(): Promise<void>;
+}
+
+export type Gateway<U extends Record<string, Adapter>> = GatewayCore & {
+  readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
+};
+
+const RESERVED = new Set(['health', 'metrics', 'registry', 'on', 'outbox', 'close', 'then']);
+
+/**
+ * Creates a gateway: one set of breakers, budgets, caches, metrics and an outbox, shared by
+ * nothing else in the process. Throws {@link ConfigurationError} on bad configuration.
+ */
+export function createGateway<U extends Record<string, Adapter>>(options: GatewayOptions<U>): Gateway<U> {
+  if (!options || typeof options.upstreams !== 'object' || Object.keys(options.upstreams).length === 0) {
+    throw new ConfigurationError('Invalid gateway configuration: upstreams must name at least one adapter');
+  }
+  const logger = options.logger ?? defaultLogger();
+  const clock = options.clock ?? systemClock;
+  const registry = options.metrics ?? new Registry();
+  const outbox = options.outbox ?? memoryOutbox();
+  const events = new EventBus((event, error) =>
+    logger.error({ event, err: (error as Error)?.message }, 'event listener threw'),
+  );
+  const rt: CallRuntime = {
+    clock,
+    random: options.random ?? Math.random,
+    events,
+    cache: new StaleCache(options.cache),
+    outbox,
+    audit: options.audit,
+  };
+
+  const upstreams = new Map<string, Upstream>();
+  for (const [name, adapter] of Object.entries(options.upstreams)) {
+    if (RESERVED.has(name))
+      throw new ConfigurationError(
+        `Invalid gateway configuration: "${name}" is reserved; name the upstream otherwise`,
+      );
+    if (!isAdapter(adapter))
+      throw new ConfigurationError(
+        `Invalid configuration of upstreams.${name}: not an adapter (use vneid({...}) or defineAdapter)`,
+      );
+    upstreams.set(
+      name,
+      createUpstream(name, adapter, {
+        clock,
+        logger,
+        events,
+        client: options.client,
+        policy: options.policy,
+      }),
+    );
+  }
+
+  registerMetrics(registry, events, () => outbox.counts());
+  initBreakerGauge(registry, [...upstreams.keys()]);
+  const drainer = new Drainer(rt, upstreams, options.drainer);
+  // A recovered upstream drains its queue at once rather than at the next poll.
+  events.on('breaker:close', () => void drainer.drain().catch(() => {}));
+  if (options.drainer?.autoStart ?? true) drainer.start();
+
+  let closed: Promise<void> | undefined;
+  const core: GatewayCore = {
+    registry,
+    async health() {
+      const outboxCounts = await outbox.counts();
+      const entries = [...upstreams.values()].map((up) => {
+        const w = up.breaker.window;
+        const errorRatio = w.calls > 0 ? w.failures / w.calls : 0;
+        return [
+          up.name,
+          {
+            status: upstreamStatus(up.breaker.state, errorRatio),
+            breaker: { state: up.breaker.state, since: new Date(up.breaker.since).toISOString() },
+            window: { calls: w.calls, failures: w.failures, errorRatio },
+            latency: up.stats.latency(),
+            retries: up.stats.retries,
+            fallbacks: up.stats.fallbacks,
+            inFlight: up.bulkhead.inFlight,
+            queued: up.bulkhead.queued,
+          },
+        ] as const;
+      });
+      return {
+        status: overallStatus(entries.map(([, h]) => h.status)),
+        time: new Date(clock.now()).toISOString(),
+        upstreams: Object.fromEntries(entries),
+        outbox: outboxCounts,
+      };
+    },
+    metrics: () => registry.metrics(),
+    on: (event, fn) => events.on(event, fn),
+    outbox: {
+      list: (filter) => outbox.list(filter),
+      get: (ticket) => outbox.get(ticket),
+      drain: () => drainer.drain(),
+      retryDeadLetter: (ticket) => outbox.retryDeadLetter(ticket, clock.now()),
+      counts: () => outbox.counts(),
+    },
+    close() {
+      closed ??= (async () => {
+        await drainer.stop();
+        for (const up of upstreams.values()) {
+          up.breaker.shutdown();
+          up.transport.close?.();
+        }
+        events.clear();
+        if (!options.metrics) registry.clear();
+        await outbox.close();
+      })();
+      return closed;
+    },
+  };
+
+  const gateway: Record<string, unknown> = { ...core };
+  Object.defineProperty(gateway, 'registry', { value: registry, enumerable: true });
+  for (const [name, up] of upstreams) {
+    const client: Record<string, unknown> = {};
+    for (const op of Object.keys(up.spec.operations)) {
+      client[op] = (input: unknown, context?: CallContext) => invoke(rt, up, op, input, context);
+    }
+    gateway[name] = Object.freeze(client);
+  }
+  return Object.freeze(gateway) as Gateway<U>;
+}

@@ -1,0 +1,108 @@
+/**
+ * vn-national-gateway: resilient, schema-validated calls to Vietnam's central platforms.
+ * The adapters live in `vn-national-gateway/adapters`, the mock platforms in
+ * `vn-national-gateway/testing`, identifier rules in `vn-national-gateway/identifiers`.
+ */
+export {
+  type Adapter,
+  type AdapterFactory,
+  type AdapterOptions,
+  type AdapterSpec,
+  type CallContext,
+  type DecodeInfo,
+  defineAdapter,
+  defineOperation,
+  defineProfile,
+  type EnvelopeResult,
+  isAdapter,
+  type OperationKind,
+  type OperationMap,
+  type OperationSpec,
+  type OperationWire,
+  type WireInfo,
+  type WireProfile,
+  type WireReply,
+  type WireRequest,
+} from './adapter.js';
+export type { CallMeta, CallResult } from './call.js';
+export { type Clock, systemClock } from './clock.js';
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldIssue,
+  GatewayError,
+  type GatewayErrorOptions,
+  isGatewayError,
+  isTransient,
+  TRANSIENT_CODES,
+} from './errors.js';
+export type {
+  BreakerEvent,
+  CallEvent,
+  CallOutcome,
+  ContractEvent,
+  FallbackEvent,
+  GatewayEventName,
+  GatewayEvents,
+  OutboxDeadEvent,
+  OutboxDeliveredEvent,
+  OutboxEvent,
+  RetryEvent,
+  UnknownValueEvent,
+} from './events.js';
+export { type CacheOptions, DEFAULT_CACHE_OPTIONS } from './fallback/cache.js';
+export { DEFAULT_DRAINER_OPTIONS, type DrainerOptions, type DrainReport } from './fallback/drainer.js';
+export {
+  isOutboxStoreError,
+  memoryOutbox,
+  type NewOutboxItem,
+  OUTBOX_STATES,
+  type OutboxItem,
+  type OutboxKind,
+  type OutboxListFilter,
+  type OutboxState,
+  type OutboxStore,
+  OutboxStoreError,
+  type SqliteOutboxOptions,
+  sqliteOutbox,
+} from './fallback/outbox/index.js';
+export {
+  type AdapterClient,
+  createGateway,
+  type Gateway,
+  type GatewayCore,
+  type GatewayOptions,
+  type OutboxApi,
+} from './gateway.js';
+export type { BreakerState } from './pipeline/breaker.js';
+export {
+  type BreakerPolicy,
+  type BulkheadPolicy,
+  type CachePolicy,
+  ConfigurationError,
+  DEFAULT_POLICY,
+  type OperationPolicyOptions,
+  type Policy,
+  type PolicyOptions,
+  type RateLimitPolicy,
+  type RetryBudgetPolicy,
+  type RetryPolicy,
+} from './policy.js';
+export {
+  type AuditEntry,
+  type AuditRecord,
+  type AuditSink,
+  type AuditTrail,
+  type AuditVerification,
+  createAuditTrail,
+  fileAuditSink,
+  hashSubject,
+  verifyAuditChain,
+  verifyAuditRecords,
+} from './telemetry/audit.js';
+export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
+export { REDACT_PATHS } from './telemetry/logger.js';
+export { DURATION_BUCKETS } from './telemetry/metrics.js';
+export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
+export type { AuthOptions } from './transport/auth.js';
+export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';

@@ -1,0 +1,154 @@
+import type { DecodeInfo, OperationSpec, WireInfo, WireProfile, WireReply } from '../adapter.js';
+import { type FieldIssue, GatewayError } from '../errors.js';
+import type { AuthProvider } from '../transport/auth.js';
+import type { Transport } from '../transport/types.js';
+import { parseRetryAfter } from './backoff.js';
+import { zodIssues } from './validation.js';
+
+/** Everything one attempt needs to reach an upstream and read its answer. */
+export interface AttemptTarget {
+  baseUrl: string;
+  client: string | undefined;
+  transport: Transport;
+  auth: AuthProvider;
+  profile: WireProfile;
+  now(): number;
+}
+
+/**
+ * One attempt: build the platform request, send it with auth and X-Road headers (refreshing an
+ * expired token once on 401), map HTTP status and envelope to data or a typed error, then check
+ * the data against the wire schema and the domain result against the output schema.
+ */
+export async function runAttempt(
+  target: AttemptTarget,
+  operation: string,
+  spec: OperationSpec,
+  input: unknown,
+  info: WireInfo,
+  signal: AbortSignal,
+  onUnknownValue: (field: string, value: string) => void,
+): Promise<unknown> {
+  const wire = target.profile.operations[operation];
+  if (!wire)
+    throw new GatewayError('CONTRACT', `Profile ${target.profile.name} has no mapping for ${operation}`);
+  const req = wire.request(input as never, info);
+  const url = buildUrl(target.baseUrl, req.path, req.query);
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...req.headers,
+    ...xRoadHeaders(target.client, info, spec.kind === 'write'),
+  };
+
+  let reply: WireReply | undefined;
+  for (let authTry = 0; authTry < 2; authTry++) {
+    const auth = await target.auth.headers(signal);
+    reply = await target.transport.request({
+      method: req.method,
+      url,
+      headers: { ...headers, ...auth },
+      body: req.body,
+      signal,
+    });
+    if (reply.status !== 401) break;
+    if (!target.auth.refreshable || authTry === 1) {
+      throw new GatewayError('AUTH', 'The upstream refused our credentials (HTTP 401)', {
+        status: 401,
+        retryable: false,
+      });
+    }
+    target.auth.invalidate();
+  }
+  return readReply(target, operation, spec, reply!, { ...info, unknownValue: onUnknownValue });
+}
+
+function readReply(
+  target: AttemptTarget,
+  operation: string,
+  spec: OperationSpec,
+  reply: WireReply,
+  info: DecodeInfo,
+): unknown {
+  const { status } = reply;
+  const retryAfterMs = parseRetryAfter(reply.headers['retry-after'], target.now());
+  if (status === 429) {
+    throw new GatewayError('RATE_LIMITED', 'The upstream is rate limiting us (HTTP 429)', {
+      status,
+      retryAfterMs,
+    });
+  }
+  if (status >= 500) {
+    // 500 is a fault of the platform that a retry rarely fixes; 502/503/504 are passing.
+    throw new GatewayError('UPSTREAM_UNAVAILABLE', `The upstream answered HTTP ${status}`, {
+      status,
+      retryAfterMs,
+      retryable: status !== 500,
+    });
+  }
+
+  let envelope: ReturnType<WireProfile['envelope']>;
+  try {
+    envelope = target.profile.envelope(reply);
+  } catch {
+    throw (
+      statusError(status) ??
+      contractError(`The reply (HTTP ${status}) is not a ${target.profile.name} envelope`, [])
+    );
+  }
+  if (!envelope.ok) {
+    // The platform's free text may quote personal data: keep only its code.
+    throw new GatewayError(
+      envelope.code,
+      `The upstream answered ${envelope.code} (code ${envelope.upstreamCode})`,
+      {
+        status,
+        upstreamCode: envelope.upstreamCode,
+        retryAfterMs,
+      },
+    );
+  }
+
+  const wire = target.profile.operations[operation]!;
+  const data = wire.data.safeParse(envelope.data);
+  if (!data.success)
+    throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
+  const domain = spec.output.safeParse(wire.decode(data.data as never, info));
+  if (!domain.success)
+    throw contractError('The decoded reply does not match the operation output', zodIssues(domain.error));
+  return domain.data;
+}
+
+function statusError(status: number): GatewayError | undefined {
+  if (status === 404) return new GatewayError('NOT_FOUND', 'The upstream answered HTTP 404', { status });
+  if (status === 403) return new GatewayError('AUTH', 'The upstream refused access (HTTP 403)', { status });
+  return undefined;
+}
+
+function contractError(message: string, issues: FieldIssue[]): GatewayError {
+  return new GatewayError('CONTRACT', message, { issues, retryable: false });
+}
+
+/** The X-Road-style headers of the assumed contract. */
+export function xRoadHeaders(
+  client: string | undefined,
+  info: WireInfo,
+  write: boolean,
+): Record<string, string> {
+  const h: Record<string, string> = { 'x-road-id': info.requestId };
+  if (client) h['x-road-client'] = client;
+  if (info.context.actor) h['x-road-userid'] = `VN${info.context.actor}`;
+  if (info.context.dossierCode) h['x-road-issue'] = info.context.dossierCode;
+  if (write && info.context.idempotencyKey) h['idempotency-key'] = info.context.idempotencyKey;
+  return h;
+}
+
+export function buildUrl(
+  baseUrl: string,
+  path: string,
+  query?: Record<string, string | number | undefined>,
+): string {
+  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  return url.toString();
+}

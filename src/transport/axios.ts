@@ -1,0 +1,108 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosError } from 'axios';
+import { GatewayError } from '../errors.js';
+import type { Transport, TransportRequest, TransportResponse } from './types.js';
+
+export interface AxiosTransportOptions {
+  /** Largest response body accepted; larger is a `CONTRACT` error. @default 5 MiB */
+  maxResponseBytes?: number;
+  /** Redirects followed; off so a credentialed call never lands on an unexpected host. @default 0 */
+  maxRedirects?: number;
+  /** Keep-alive sockets per host. @default 64 */
+  maxSockets?: number;
+}
+
+/** Defaults of {@link axiosTransport}. */
+export const DEFAULT_TRANSPORT_OPTIONS: Readonly<Required<AxiosTransportOptions>> = Object.freeze({
+  maxResponseBytes: 5 * 1024 * 1024,
+  maxRedirects: 0,
+  maxSockets: 64,
+});
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/** The default transport: axios over keep-alive agents, JSON in and out, every status resolved. */
+export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
+  const o = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
+  const agentOptions = { keepAlive: true, maxSockets: o.maxSockets };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+  const client = axios.create({
+    httpAgent,
+    httpsAgent,
+    maxRedirects: o.maxRedirects,
+    maxContentLength: o.maxResponseBytes,
+    maxBodyLength: o.maxResponseBytes,
+    validateStatus: () => true,
+    // We parse JSON ourselves so a non-JSON body reaches the envelope step as text.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    proxy: false,
+  });
+
+  return {
+    async request(req: TransportRequest): Promise<TransportResponse> {
+      try {
+        const res = await client.request<string>({
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          data: req.body,
+          signal: req.signal,
+        });
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined && v !== null)
+            headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+        }
+        return { status: res.status, headers, body: parseBody(res.data) };
+      } catch (e) {
+        throw toGatewayError(e as AxiosError, req.signal);
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function parseBody(text: string): unknown {
+  if (typeof text !== 'string' || text.length === 0) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toGatewayError(e: AxiosError, signal: AbortSignal): GatewayError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError('ABORTED', 'Request aborted', { cause: reason });
+  }
+  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
+  // Never keep the AxiosError itself as the cause: its config holds the Authorization header,
+  // the body and the URL, any of which may carry a token or a personal ID.
+  const cause = Object.assign(new Error(code ?? 'transport error'), { code });
+  if (e.message?.includes('maxContentLength') || code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED') {
+    return new GatewayError('CONTRACT', 'Response body exceeds the size limit', { retryable: false, cause });
+  }
+  if (code && NETWORK_CODES.has(code)) {
+    return new GatewayError('NETWORK', `Network error ${code}`, { cause });
+  }
+  return new GatewayError('NETWORK', `Transport error${code ? ` ${code}` : ''}`, { cause });
+}

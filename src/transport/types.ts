@@ -1,0 +1,33 @@
+/** The transport interface: the pipeline talks to the network only through it (axios by default). */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TransportRequest {
+  method: HttpMethod;
+  /** Absolute URL, query string included. */
+  url: string;
+  headers: Record<string, string>;
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown;
+  /** Aborts this request only. */
+  signal: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw text when the body is not JSON (the envelope step decides). */
+  body: unknown;
+}
+
+/**
+ * Sends one HTTP request. It resolves for every HTTP status (status mapping is the pipeline's job)
+ * and rejects only with a `GatewayError`: `NETWORK` (reset, refused, DNS), `CONTRACT` (response
+ * over the size limit), or the signal's reason when aborted.
+ */
+export interface Transport {
+  request(req: TransportRequest): Promise<TransportResponse>;
+  /** Frees sockets and agents. */
+  close?(): void;
+}

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { Adapter, AdapterSpec } from './adapter.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
+import type { AttemptTarget } from './pipeline/attempt.js';
+import { Breaker } from './pipeline/breaker.js';
+import { Bulkhead } from './pipeline/bulkhead.js';
+import { RateLimiter } from './pipeline/rate-limit.js';
+import { RetryBudget } from './pipeline/retry-budget.js';
+import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
+import { upstreamLogger } from './telemetry/logger.js';
+import { UpstreamStats } from './telemetry/health.js';
+import { axiosTransport } from './transport/axios.js';
+import { createAuthProvider, validateAuth } from './transport/auth.js';
+import type { Transport } from './transport/types.js';
+
+/** Everything the gateway keeps for one configured upstream; it lives and dies with the gateway. */
+export interface Upstream {
+  name: string;
+  spec: AdapterSpec;
+  target: AttemptTarget;
+  transport: Transport;
+  breaker: Breaker;
+  bulkhead: Bulkhead;
+  budget: RetryBudget;
+  rateLimiter: RateLimiter | undefined;
+  logger: Logger;
+  /** Effective policy per operation. */
+  policies: Record<string, Policy>;
+  stats: UpstreamStats;
+}
+
+export interface UpstreamShared {
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  client: string | undefined;
+  policy: PolicyOptions | undefined;
+}
+
+/** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
+export function createUpstream(name: string, adapter: Adapter, shared: UpstreamShared): Upstream {
+  const where = `upstreams.${name}`;
+  const { spec, options } = adapter;
+  if (typeof options?.baseUrl !== 'string' || !isHttpUrl(options.baseUrl)) {
+    throw new ConfigurationError(`Invalid configuration of ${where}: baseUrl must be an http(s) URL`);
+  }
+  validateAuth(options.auth, where);
+  const profile = options.profile ?? spec.profile;
+  for (const op of Object.keys(spec.operations)) {
+    if (!profile.operations[op]) {
+      throw new ConfigurationError(
+        `Invalid configuration of ${where}: profile ${profile.name} has no mapping for ${op}`,
+      );
+    }
+  }
+
+  const policies: Record<string, Policy> = {};
+  for (const [op, opSpec] of Object.entries(spec.operations)) {
+    policies[op] = resolvePolicy(where, op, opSpec.policy, spec.policy, shared.policy, options.policy);
+  }
+  // Breaker, bulkhead and rate limit are per upstream: take them from the upstream-level policy.
+  const upstreamPolicy = resolvePolicy(where, '', undefined, spec.policy, shared.policy, options.policy);
+
+  const { clock, events } = shared;
+  const logger = upstreamLogger(shared.logger, name);
+  const transport = options.transport ?? axiosTransport();
+  const breaker = new Breaker(name, upstreamPolicy.breaker, clock, {
+    onStateChange(state, since) {
+      const event =
+        state === 'open' ? 'breaker:open' : state === 'half-open' ? 'breaker:half-open' : 'breaker:close';
+      logger.warn({ event, breaker: state }, `circuit breaker ${state}`);
+      events.emit(event, { upstream: name, state, since });
+    },
+  });
+  return {
+    name,
+    spec,
+    transport,
+    target: {
+      baseUrl: options.baseUrl,
+      client: options.client ?? shared.client,
+      transport,
+      auth: createAuthProvider(options.auth, transport, clock),
+      profile,
+      now: () => clock.now(),
+    },
+    breaker,
+    bulkhead: new Bulkhead(upstreamPolicy.bulkhead),
+    budget: new RetryBudget(upstreamPolicy.retry.budget, clock),
+    rateLimiter: upstreamPolicy.rateLimit ? new RateLimiter(upstreamPolicy.rateLimit, clock) : undefined,
+    logger,
+    policies,
+    stats: new UpstreamStats(clock, upstreamPolicy.breaker.windowMs),
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,25 @@
+import { defineConfig, type Options } from 'tsup';
+
+const entry = {
+  index: 'src/index.ts',
+  adapters: 'adapters/index.ts',
+  testing: 'src/testing/index.ts',
+  identifiers: 'src/identifiers/index.ts',
+  cli: 'src/cli/main.ts',
+};
+
+// Adapters import the core by its public name, so at run time they share one copy of it.
+const shared: Options = {
+  entry,
+  target: 'node20',
+  platform: 'node',
+  sourcemap: true,
+  external: ['vn-national-gateway', 'better-sqlite3', 'nock'],
+  tsconfig: 'tsconfig.build.json',
+};
+
+export default defineConfig([
+  { ...shared, format: ['esm'], dts: true, clean: true, splitting: true },
+  // p-retry is ESM-only: bundle it (and its one dependency) so CommonJS consumers can require us.
+  { ...shared, format: ['cjs'], dts: false, noExternal: ['p-retry', 'is-network-error'] },
+]);
