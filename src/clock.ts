@@ -23,6 +23,7 @@ export const systemClock: Clock = Object.freeze({
 export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
+    if (ms <= 0) return resolve();
     const onAbort = () => {
       clock.clearTimeout(handle);
       reject(signal?.reason);
