@@ -22,8 +22,6 @@ export interface DrainerOptions {
   baseDelayMs?: number;
   /** Backoff of an item between replays: cap. @default 300000 (5 min) */
   maxDelayMs?: number;
-  /** Replays of a transiently failing item before it goes to the dead letter (with its last error). @default 100 */
-  maxAttempts?: number;
 }
 
 export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Object.freeze({
@@ -34,7 +32,6 @@ export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Objec
   perSecond: 5,
   baseDelayMs: 1_000,
   maxDelayMs: 300_000,
-  maxAttempts: 100,
 });
 
 /** What one pass delivered. */
@@ -135,7 +132,7 @@ export class Drainer {
         rt.clock.now(),
       );
       report.dead++;
-      rt.events.emit('outbox:dead', { ...event, code: 'VALIDATION', attempts: item.attempts + 1 });
+      rt.events.emit('outbox:dead', { ...event, code: 'VALIDATION', attempts: item.attempts });
       return;
     }
     try {
@@ -154,14 +151,16 @@ export class Drainer {
           { ticket: item.id, operation: item.operation, requestId: item.requestId },
           'outbox item delivered',
         );
-        rt.events.emit('outbox:delivered', { ...event, result: value, attempts: item.attempts + 1 });
+        rt.events.emit('outbox:delivered', { ...event, result: value, attempts: item.attempts });
       }
     } catch (e) {
       if (this.stopping) return; // our own abort: the lease expires and the item is due again
       const error = annotate(e, up.name, item.operation, item.requestId);
-      const attempts = item.attempts + 1;
+      // The store counts the attempt when it leases the item.
+      const attempts = item.attempts;
       const lastError = { code: error.code, message: error.message };
-      if (TRANSIENT_CODES.has(error.code) && attempts < this.o.maxAttempts) {
+      // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
+      if (TRANSIENT_CODES.has(error.code)) {
         const delay = Math.max(
           this.o.baseDelayMs,
           fullJitterDelay(attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),

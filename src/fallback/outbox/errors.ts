@@ -1,0 +1,39 @@
+/** Why an outbox store could not do its job (never about an item's content). */
+export type OutboxStoreErrorReason =
+  /** The file is not a SQLite database, or is damaged. */
+  | 'CORRUPT'
+  /** The file or its directory cannot be created or written (missing dir, read-only, disk full). */
+  | 'UNWRITABLE'
+  /** The optional dependency `better-sqlite3` is not installed or does not load. */
+  | 'DRIVER_MISSING'
+  /** The file was written by a newer version of this library; refusing to touch it. */
+  | 'SCHEMA_TOO_NEW'
+  /** Another process held the file's write lock longer than `busyTimeoutMs`; worth retrying. */
+  | 'BUSY'
+  /** The store was closed. */
+  | 'CLOSED';
+
+const MARK = Symbol.for('vn-national-gateway.OutboxStoreError');
+
+/**
+ * A store-level failure of the outbox. The message names the file (when there is one) and never
+ * includes item payloads. Check it with {@link isOutboxStoreError}.
+ */
+export class OutboxStoreError extends Error {
+  /** Stable reason; switch on this, not on `message`. */
+  readonly reason: OutboxStoreErrorReason;
+
+  constructor(reason: OutboxStoreErrorReason, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OutboxStoreError';
+    this.reason = reason;
+    // A mark instead of `instanceof`, which fails across two installed copies of the package.
+    Object.defineProperty(this, MARK, { value: true });
+  }
+}
+
+/** True when `e` is an {@link OutboxStoreError} (from any copy of this package), with `reason` if given. */
+export function isOutboxStoreError(e: unknown, reason?: OutboxStoreErrorReason): e is OutboxStoreError {
+  if (typeof e !== 'object' || e === null || (e as Record<symbol, unknown>)[MARK] !== true) return false;
+  return reason === undefined || (e as OutboxStoreError).reason === reason;
+}

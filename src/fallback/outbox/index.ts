@@ -1,0 +1,15 @@
+export { isOutboxStoreError, OutboxStoreError, type OutboxStoreErrorReason } from './errors.js';
+export { memoryOutbox } from './memory.js';
+export { SQLITE_OUTBOX_SCHEMA_VERSION, type SqliteOutboxOptions, sqliteOutbox } from './sqlite.js';
+export {
+  type ClaimOptions,
+  type NewOutboxItem,
+  OUTBOX_STATES,
+  type OutboxContext,
+  type OutboxError,
+  type OutboxItem,
+  type OutboxKind,
+  type OutboxListFilter,
+  type OutboxState,
+  type OutboxStore,
+} from './types.js';

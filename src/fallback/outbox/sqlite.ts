@@ -1,0 +1,402 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { isOutboxStoreError, OutboxStoreError } from './errors.js';
+import {
+  claimArgs,
+  errorJson,
+  listLimit,
+  ms,
+  newRow,
+  type OutboxRow,
+  rowToItem,
+  toJson,
+  zeroCounts,
+} from './internal.js';
+import type {
+  ClaimOptions,
+  NewOutboxItem,
+  OutboxError,
+  OutboxItem,
+  OutboxListFilter,
+  OutboxState,
+  OutboxStore,
+} from './types.js';
+
+/** Options of {@link sqliteOutbox}. */
+export interface SqliteOutboxOptions {
+  /**
+   * The database file. Created if missing; its directory must exist (a typo in a path should fail
+   * loudly at start-up, not create a second, forgotten outbox).
+   */
+  path: string;
+  /**
+   * How long a call waits for another process's write lock before failing with
+   * `OutboxStoreError('BUSY')`. Default `5000`.
+   */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` is the number applied. Append only:
+ * never edit a released entry.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE outbox_items (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     upstream TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('write', 'deferred-read')),
+     state TEXT NOT NULL CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),
+     input TEXT NOT NULL,
+     idempotency_key TEXT,
+     request_id TEXT NOT NULL,
+     context TEXT NOT NULL,
+     last_error TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     lease_owner TEXT,
+     lease_expires_at INTEGER,
+     result TEXT,
+     delivered_at INTEGER
+   ) STRICT;
+   CREATE INDEX outbox_items_due ON outbox_items (state, next_attempt_at);
+   CREATE INDEX outbox_items_lease ON outbox_items (state, lease_expires_at);`,
+];
+
+/** The schema version this code writes; a file with a higher `user_version` is refused. */
+export const SQLITE_OUTBOX_SCHEMA_VERSION = MIGRATIONS.length;
+
+const COLUMNS = `seq, id, upstream, operation, kind, state, input,
+  idempotency_key AS idempotencyKey, request_id AS requestId, context, last_error AS lastError, attempts,
+  created_at AS createdAt, updated_at AS updatedAt, next_attempt_at AS nextAttemptAt,
+  lease_owner AS leaseOwner, lease_expires_at AS leaseExpiresAt, result, delivered_at AS deliveredAt`;
+
+const DUE = `((state = 'pending' AND next_attempt_at <= @now)
+  OR (state = 'delivering' AND lease_expires_at <= @now))`;
+
+const HELD = `id = @id AND state = 'delivering' AND lease_owner = @owner`;
+
+type DatabaseConstructor = typeof BetterSqlite3;
+
+/**
+ * A `require` that works in both builds: the ESM build has `import.meta.url`; in the CommonJS
+ * build esbuild leaves `import.meta` empty but the module wrapper provides `require`.
+ */
+function nodeRequire(): NodeJS.Require {
+  const url: unknown = import.meta.url;
+  if (typeof url === 'string') return createRequire(url);
+  if (typeof require === 'function') return require;
+  return createRequire(join(process.cwd(), 'index.js'));
+}
+
+/** Loaded only when a SQLite outbox is asked for, so the dependency stays optional. */
+function loadDriver(): DatabaseConstructor {
+  try {
+    return nodeRequire()('better-sqlite3') as DatabaseConstructor;
+  } catch (cause) {
+    throw new OutboxStoreError(
+      'DRIVER_MISSING',
+      'sqliteOutbox needs the optional dependency better-sqlite3 (npm install better-sqlite3@12)',
+      { cause },
+    );
+  }
+}
+
+/** Maps a driver error to an {@link OutboxStoreError}; anything unrecognised is returned as is. */
+function storeError(err: unknown, file: string): unknown {
+  if (isOutboxStoreError(err)) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new OutboxStoreError(
+      'CORRUPT',
+      `outbox file ${file} is not a SQLite database or is damaged (${code})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new OutboxStoreError('BUSY', `outbox file ${file} is locked by another connection (${code})`, {
+      cause: err,
+    });
+  }
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_PERM'
+  ) {
+    return new OutboxStoreError('UNWRITABLE', `outbox file ${file} cannot be opened or written (${code})`, {
+      cause: err,
+    });
+  }
+  return err;
+}
+
+function openDatabase(
+  Database: DatabaseConstructor,
+  file: string,
+  busyTimeoutMs: number,
+): BetterSqlite3.Database {
+  try {
+    return new Database(file, { timeout: busyTimeoutMs });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (err instanceof TypeError && message.includes('directory does not exist')) {
+      throw new OutboxStoreError(
+        'UNWRITABLE',
+        `outbox file ${file} cannot be created: its directory does not exist`,
+        {
+          cause: err,
+        },
+      );
+    }
+    // The native addon is loaded on first open, not on require.
+    const code = (err as { code?: unknown }).code;
+    if (
+      code === 'ERR_DLOPEN_FAILED' ||
+      /bindings file|NODE_MODULE_VERSION|better_sqlite3\.node/.test(message)
+    ) {
+      throw new OutboxStoreError(
+        'DRIVER_MISSING',
+        'better-sqlite3 is installed but its native addon does not load (npm rebuild better-sqlite3)',
+        { cause: err },
+      );
+    }
+    throw storeError(err, file);
+  }
+}
+
+/** Applies missing migrations; always writes, so an unwritable file fails here, at open time. */
+function migrate(db: BetterSqlite3.Database, file: string): void {
+  db.transaction(() => {
+    // Read again inside the write lock: another process may have migrated since we looked.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    tooNew(version, file);
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function tooNew(version: number, file: string): void {
+  if (version > MIGRATIONS.length) {
+    throw new OutboxStoreError(
+      'SCHEMA_TOO_NEW',
+      `outbox file ${file} has schema version ${version}, newer than this library's ${MIGRATIONS.length}; upgrade vn-national-gateway`,
+    );
+  }
+}
+
+/**
+ * The embedded durable outbox: one SQLite file, shared safely by several processes on the same
+ * host (not over a network file system: SQLite's locking is unreliable there). Needs the optional
+ * dependency `better-sqlite3@12`, loaded only when this is called.
+ *
+ * Opening checks the file (`PRAGMA quick_check`, whose time grows with the file), migrates its
+ * schema and writes to it, so a bad path fails now rather than at the first outage. Throws
+ * {@link OutboxStoreError}: `DRIVER_MISSING`, `CORRUPT`, `UNWRITABLE` or `SCHEMA_TOO_NEW`.
+ *
+ * @example const outbox = sqliteOutbox({ path: '/var/lib/city-gateway/outbox.db' });
+ */
+export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
+  const file = options.path;
+  if (typeof file !== 'string' || file === '')
+    throw new TypeError('sqliteOutbox: path must be a non-empty string');
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 0x7fffffff) {
+    throw new TypeError('sqliteOutbox: busyTimeoutMs must be an integer >= 0');
+  }
+
+  const Database = loadDriver();
+  const db = openDatabase(Database, file, busyTimeoutMs);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // The first read of the file: garbage fails here with SQLITE_NOTADB.
+    tooNew(db.pragma('user_version', { simple: true }) as number, file);
+    const check = db.pragma('quick_check') as { quick_check: string }[];
+    if (check.length !== 1 || check[0]?.quick_check !== 'ok') {
+      // The check's own text names pages and indexes, never row contents.
+      throw new OutboxStoreError('CORRUPT', `outbox file ${file} failed its integrity check`);
+    }
+    // WAL: readers never block the writer, and a commit is one append to the log.
+    db.pragma('journal_mode = WAL');
+    // FULL: fsync the log on every commit. A queued dossier must survive a power cut; NORMAL in WAL
+    // mode may lose the last commits (the ones the caller was just told are `queued`).
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+  } catch (err) {
+    db.close();
+    throw storeError(err, file);
+  }
+
+  // Prepared once per store.
+  const insert = db.prepare(
+    `INSERT INTO outbox_items (id, upstream, operation, kind, state, input, idempotency_key, request_id, context,
+       last_error, attempts, created_at, updated_at, next_attempt_at)
+     VALUES (@id, @upstream, @operation, @kind, 'pending', @input, @idempotencyKey, @requestId, @context,
+       @lastError, 0, @now, @now, @now)
+     RETURNING ${COLUMNS}`,
+  );
+  const claimUpdate = (filter: string) =>
+    db.prepare(
+      `UPDATE outbox_items
+         SET state = 'delivering', lease_owner = @owner, lease_expires_at = @leaseExpiresAt,
+             attempts = attempts + 1, updated_at = @now
+       WHERE seq IN (SELECT seq FROM outbox_items WHERE ${DUE} ${filter} ORDER BY created_at, seq LIMIT @limit)
+       RETURNING ${COLUMNS}`,
+    );
+  const claimAny = claimUpdate('');
+  const claimUpstream = claimUpdate('AND upstream = @upstream');
+  const completeStmt = db.prepare(
+    `UPDATE outbox_items SET state = 'delivered', result = @result, delivered_at = @now, updated_at = @now,
+       lease_owner = NULL, lease_expires_at = NULL WHERE ${HELD}`,
+  );
+  const releaseStmt = db.prepare(
+    `UPDATE outbox_items SET state = 'pending', last_error = @lastError, next_attempt_at = @nextAttemptAt,
+       updated_at = @now, lease_owner = NULL, lease_expires_at = NULL WHERE ${HELD}`,
+  );
+  const failStmt = db.prepare(
+    `UPDATE outbox_items SET state = 'dead', last_error = @lastError, updated_at = @now,
+       lease_owner = NULL, lease_expires_at = NULL WHERE ${HELD}`,
+  );
+  const retryStmt = db.prepare(
+    `UPDATE outbox_items SET state = 'pending', next_attempt_at = @now, updated_at = @now
+     WHERE id = @id AND state = 'dead' RETURNING ${COLUMNS}`,
+  );
+  const getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_items WHERE id = ?`);
+  // One statement per filter shape, so each can use its index (a state filter must not scan the
+  // ever-growing delivered history).
+  const listStmts = new Map<string, BetterSqlite3.Statement>();
+  for (const byState of [false, true]) {
+    for (const byUpstream of [false, true]) {
+      const where = [byState ? 'state = @state' : '', byUpstream ? 'upstream = @upstream' : '']
+        .filter(Boolean)
+        .join(' AND ');
+      listStmts.set(
+        `${byState}/${byUpstream}`,
+        db.prepare(
+          `SELECT ${COLUMNS} FROM outbox_items ${where ? `WHERE ${where}` : ''} ORDER BY created_at, seq LIMIT @limit`,
+        ),
+      );
+    }
+  }
+  const countStmt = db.prepare('SELECT state, count(*) AS n FROM outbox_items GROUP BY state');
+
+  // IMMEDIATE takes the write lock up front. A deferred transaction that reads, then writes, can
+  // fail in WAL mode with SQLITE_BUSY_SNAPSHOT without waiting when another process wrote in
+  // between; taking the lock first makes claim's select-then-update atomic across processes.
+  const write = <A extends unknown[], R>(fn: (...args: A) => R) => {
+    const tx = db.transaction(fn);
+    return (...args: A): R => tx.immediate(...args);
+  };
+  const insertTx = write((params: Record<string, unknown>) => insert.get(params) as OutboxRow);
+  const claimTx = write(
+    (stmt: BetterSqlite3.Statement, params: Record<string, unknown>) => stmt.all(params) as OutboxRow[],
+  );
+  const changeTx = write(
+    (stmt: BetterSqlite3.Statement, params: Record<string, unknown>) => stmt.run(params).changes,
+  );
+  const retryTx = write((id: string, now: number) => retryStmt.get({ id, now }) as OutboxRow | undefined);
+
+  let closed = false;
+  /** Runs `fn` on an open store, with driver errors mapped to {@link OutboxStoreError}. */
+  const run = async <T>(fn: () => T): Promise<T> => {
+    if (closed) throw new OutboxStoreError('CLOSED', `outbox file ${file} is closed`);
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(err, file);
+    }
+  };
+
+  return {
+    enqueue: (item: NewOutboxItem, now: number): Promise<OutboxItem> =>
+      run(() => {
+        const row = newRow(item);
+        return rowToItem(insertTx({ ...row, id: randomUUID(), now: ms(now, 'now') }));
+      }),
+
+    claim: (opts: ClaimOptions): Promise<OutboxItem[]> =>
+      run(() => {
+        const { owner, now, leaseMs, limit, upstream } = claimArgs(opts);
+        if (limit === 0) return [];
+        const params = { owner, now, leaseExpiresAt: now + leaseMs, limit, upstream };
+        const rows = claimTx(upstream === undefined ? claimAny : claimUpstream, params);
+        // RETURNING gives no order guarantee.
+        return rows.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq).map(rowToItem);
+      }),
+
+    complete: (id: string, owner: string, result: unknown, now: number): Promise<boolean> =>
+      run(() => {
+        const params = {
+          id,
+          owner,
+          now: ms(now, 'now'),
+          result: result === undefined ? null : toJson(result, 'result'),
+        };
+        return changeTx(completeStmt, params) === 1;
+      }),
+
+    release: (
+      id: string,
+      owner: string,
+      error: OutboxError,
+      nextAttemptAt: number,
+      now: number,
+    ): Promise<boolean> =>
+      run(() => {
+        const params = {
+          id,
+          owner,
+          now: ms(now, 'now'),
+          nextAttemptAt: ms(nextAttemptAt, 'nextAttemptAt'),
+          lastError: errorJson(error),
+        };
+        return changeTx(releaseStmt, params) === 1;
+      }),
+
+    fail: (id: string, owner: string, error: OutboxError, now: number): Promise<boolean> =>
+      run(() => changeTx(failStmt, { id, owner, now: ms(now, 'now'), lastError: errorJson(error) }) === 1),
+
+    retryDeadLetter: (id: string, now: number): Promise<OutboxItem | undefined> =>
+      run(() => {
+        const row = retryTx(id, ms(now, 'now'));
+        return row ? rowToItem(row) : undefined;
+      }),
+
+    get: (id: string): Promise<OutboxItem | undefined> =>
+      run(() => {
+        const row = getStmt.get(id) as OutboxRow | undefined;
+        return row ? rowToItem(row) : undefined;
+      }),
+
+    list: (filter: OutboxListFilter = {}): Promise<OutboxItem[]> =>
+      run(() => {
+        const limit = listLimit(filter.limit) ?? -1; // SQLite: a negative LIMIT means none
+        const stmt = listStmts.get(`${filter.state !== undefined}/${filter.upstream !== undefined}`)!;
+        const rows = stmt.all({ state: filter.state, upstream: filter.upstream, limit }) as OutboxRow[];
+        return rows.map(rowToItem);
+      }),
+
+    counts: (): Promise<Record<OutboxState, number>> =>
+      run(() => {
+        const counts = zeroCounts();
+        for (const { state, n } of countStmt.all() as { state: OutboxState; n: number }[]) counts[state] = n;
+        return counts;
+      }),
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

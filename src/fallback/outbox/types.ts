@@ -1,0 +1,169 @@
+/**
+ * The outbox: where a write (or a read that cannot wait) goes when its upstream is failing, so that
+ * no dossier is lost. A drainer later claims items, replays them with the same idempotency key and
+ * request id, and records the outcome. Items are never deleted.
+ */
+
+/**
+ * Where an item is in its life:
+ * `pending` (waiting for `nextAttemptAt`) → `delivering` (leased by one drainer) →
+ * `delivered` (with the upstream's result) or `dead` (dead letter, with the error), and back to
+ * `pending` after a transient failure or a manual {@link OutboxStore.retryDeadLetter}.
+ */
+export type OutboxState = 'pending' | 'delivering' | 'delivered' | 'dead';
+
+/** All states, in life order; handy for iterating {@link OutboxStore.counts}. */
+export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'delivering', 'delivered', 'dead'];
+
+/** `write`: store and forward. `deferred-read`: a read queued because no cached answer exists. */
+export type OutboxKind = 'write' | 'deferred-read';
+
+/** A failure as stored with an item: only a stable code and a message (no stack, no cause). */
+export interface OutboxError {
+  /** Stable code, e.g. a `GatewayError` code such as `UPSTREAM_UNAVAILABLE`. */
+  code: string;
+  /** Human text. Must not contain personal data: it is shown in dashboards and logs. */
+  message: string;
+}
+
+/** Who and why, kept with an item for audit and for the city system's events. */
+export interface OutboxContext {
+  purpose?: string;
+  actor?: string;
+  dossierCode?: string;
+}
+
+/** What the gateway hands to {@link OutboxStore.enqueue}. */
+export interface NewOutboxItem {
+  /** Upstream name, e.g. `vneid`. */
+  upstream: string;
+  /** Operation name within the upstream, e.g. `registerResidence`. */
+  operation: string;
+  kind: OutboxKind;
+  /**
+   * The validated input, JSON-serialisable (it is stored as JSON: `undefined` becomes `null`,
+   * `Date` becomes an ISO string). May hold personal data: never logged, never in error messages.
+   */
+  input: unknown;
+  /** Required for `write` (replays reuse it so the upstream deduplicates); optional for reads. */
+  idempotencyKey?: string;
+  /** The original X-Road-Id, reused on replay so the upstream's logs tie the attempts together. */
+  requestId: string;
+  /**
+   * Audit context. Only `purpose`, `actor` and `dossierCode` are kept; any other key is dropped,
+   * so secrets or signals cannot slip into durable storage.
+   */
+  context: OutboxContext;
+  /** Why it was queued. */
+  lastError?: OutboxError;
+}
+
+/** A stored item, as returned by every {@link OutboxStore} method (always a fresh copy). */
+export interface OutboxItem extends NewOutboxItem {
+  /** The ticket handed to the caller: a random UUID (`crypto.randomUUID`). */
+  id: string;
+  state: OutboxState;
+  /**
+   * Delivery attempts started. Counted when an item is claimed (not when the attempt ends), so a
+   * drainer that crashed mid-delivery still counts and an item that keeps crashing its drainer
+   * cannot loop for ever unnoticed. Kept across {@link OutboxStore.retryDeadLetter}.
+   */
+  attempts: number;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms of the last state change. */
+  updatedAt: number;
+  /** Epoch ms before which a `pending` item is not claimed. */
+  nextAttemptAt: number;
+  /** The drainer holding the item; set only while `delivering`. */
+  leaseOwner?: string;
+  /** Epoch ms after which another drainer may take the item over; set only while `delivering`. */
+  leaseExpiresAt?: number;
+  /** The upstream's domain result, once `delivered` (JSON, like `input`). */
+  result?: unknown;
+  /** Epoch ms, once `delivered`. */
+  deliveredAt?: number;
+}
+
+/** Options of {@link OutboxStore.claim}. */
+export interface ClaimOptions {
+  /**
+   * Identifies the drainer. Must be unique per drainer instance (e.g. host, pid and a random
+   * UUID): holding a lease is checked by this string alone.
+   */
+  owner: string;
+  /** Epoch ms. */
+  now: number;
+  /** How long the drainer may hold the items before another may take them over. Must be > 0. */
+  leaseMs: number;
+  /** Most items to lease in this call. `0` leases nothing. */
+  limit: number;
+  /** Only items of this upstream (a drainer per upstream follows that upstream's breaker). */
+  upstream?: string;
+}
+
+/** Filter of {@link OutboxStore.list}. */
+export interface OutboxListFilter {
+  state?: OutboxState;
+  upstream?: string;
+  /** Most items to return; default: all. */
+  limit?: number;
+}
+
+/**
+ * Durable queue of items waiting for an upstream. All methods take the clock (`now`, epoch ms) as
+ * an argument so that policies stay in the drainer and tests need no fake timers. A closed store
+ * rejects every call with `OutboxStoreError` (`CLOSED`).
+ */
+export interface OutboxStore {
+  /**
+   * Stores a new `pending` item due at `now` and resolves only once it is durable (for SQLite:
+   * committed and fsync'd). Rejects if it cannot; the caller must then not report `queued`.
+   * Throws `TypeError` for an item that breaks the rules above (e.g. a `write` without
+   * `idempotencyKey`, or an input that is not JSON-serialisable).
+   */
+  enqueue(item: NewOutboxItem, now: number): Promise<OutboxItem>;
+  /**
+   * Atomically leases up to `limit` items due for delivery: `pending` with `nextAttemptAt <= now`,
+   * or `delivering` whose lease expired (`leaseExpiresAt <= now`: a crashed drainer). They become
+   * `delivering` with `leaseOwner = owner`, `leaseExpiresAt = now + leaseMs`, `attempts + 1`.
+   * Oldest first (`createdAt`, then enqueue order). Two drainers (even in two processes on one
+   * SQLite file) never hold the same item at once.
+   */
+  claim(opts: ClaimOptions): Promise<OutboxItem[]>;
+  /**
+   * `delivering` → `delivered` with `result`, if `owner` still holds the item; `false` otherwise.
+   * A lease that lapsed but was not taken over still counts as held: the delivery happened, and
+   * recording it beats a redundant replay.
+   */
+  complete(id: string, owner: string, result: unknown, now: number): Promise<boolean>;
+  /**
+   * `delivering` → `pending` after a transient failure: records `error`, sets `nextAttemptAt`,
+   * clears the lease. Only if `owner` holds the item; `false` otherwise.
+   */
+  release(
+    id: string,
+    owner: string,
+    error: OutboxError,
+    nextAttemptAt: number,
+    now: number,
+  ): Promise<boolean>;
+  /**
+   * `delivering` → `dead` (dead letter) with `error`. Only if `owner` holds the item; `false`
+   * otherwise. Nothing is ever deleted.
+   */
+  fail(id: string, owner: string, error: OutboxError, now: number): Promise<boolean>;
+  /**
+   * `dead` → `pending`, due at `now`, keeping `attempts` and `lastError` as history. Resolves to the
+   * item, or `undefined` if it is not found or not `dead`.
+   */
+  retryDeadLetter(id: string, now: number): Promise<OutboxItem | undefined>;
+  /** The item with this ticket, or `undefined`. */
+  get(id: string): Promise<OutboxItem | undefined>;
+  /** Items matching `filter`, oldest first (`createdAt`, then enqueue order). */
+  list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
+  /** Number of items in each state (every state present, zeros included). */
+  counts(): Promise<Record<OutboxState, number>>;
+  /** Releases the store's resources. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NewOutboxItem } from '../../src/fallback/outbox/index.js';
+
+/** The repository root (workers are started from it so `--import tsx` resolves). */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A fresh temp dir and its clean-up. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'vngw-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+let n = 0;
+
+/** A queued write as the gateway would hand it over (fake personal data). */
+export function newItem(over: Partial<NewOutboxItem> = {}): NewOutboxItem {
+  n += 1;
+  return {
+    upstream: 'vneid',
+    operation: 'registerResidence',
+    kind: 'write',
+    input: {
+      personalId: '001099012345',
+      fullName: 'Nguyễn Văn A',
+      address: { ward: 'Phường Bến Nghé', no: n },
+    },
+    idempotencyKey: `idem-${n}`,
+    requestId: `VN/GOV/000.00.00.H29/gateway/req-${n}`,
+    context: { purpose: 'residence-registration', actor: 'officer-7', dossierCode: `H29.22-${n}` },
+    lastError: { code: 'UPSTREAM_UNAVAILABLE', message: 'vneid answered 503' },
+    ...over,
+  };
+}
+
+/** A transient error as a drainer would record it. */
+export const TIMEOUT = { code: 'TIMEOUT', message: 'no answer within 10000 ms' };
