@@ -181,7 +181,7 @@ export class Drainer {
 
   private limiter(up: Upstream): RateLimiter {
     const l =
-      this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond, burst: 1 }, this.rt.clock);
+      this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond }, this.rt.clock);
     this.limiters.set(up.name, l);
     return l;
   }

@@ -1,6 +1,12 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, GatewayError, type GatewayEvents, isGatewayError, type PolicyOptions } from 'vn-national-gateway';
+import {
+  createGateway,
+  GatewayError,
+  type GatewayEvents,
+  isGatewayError,
+  type PolicyOptions,
+} from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
@@ -10,7 +16,14 @@ const BUSY = reply(503, 'busy');
 function setup(script: Step[], policy: PolicyOptions = {}) {
   const transport = scriptedTransport(...script);
   const gateway = createGateway({
-    upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'bearer', token: 'secret-token' }, transport, policy }) },
+    upstreams: {
+      echo: echo({
+        baseUrl: 'http://echo.test',
+        auth: { type: 'bearer', token: 'secret-token' },
+        transport,
+        policy,
+      }),
+    },
     logger: silent,
     random: () => 1, // the longest full-jitter delay, so delays are exact
     drainer: { autoStart: false },
@@ -76,7 +89,11 @@ describe('retry', () => {
     expect(transport.requests).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(400); // second: 400 ms
     const r = await p;
-    expect(r).toMatchObject({ status: 'ok', data: { n: 7 }, meta: { attempts: 3, upstream: 'echo', operation: 'ping' } });
+    expect(r).toMatchObject({
+      status: 'ok',
+      data: { n: 7 },
+      meta: { attempts: 3, upstream: 'echo', operation: 'ping' },
+    });
     const ids = transport.requests.map((q) => q.headers['x-road-id']);
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toBe(r.meta.requestId);
@@ -88,7 +105,10 @@ describe('retry', () => {
   });
 
   it('respects Retry-After: 2 exactly', async () => {
-    const { gateway, transport } = setup([reply(429, 'slow down', { 'retry-after': '2' }), reply(200, ok({ n: 1 }))]);
+    const { gateway, transport } = setup([
+      reply(429, 'slow down', { 'retry-after': '2' }),
+      reply(200, ok({ n: 1 })),
+    ]);
     const p = gateway.echo.ping({ n: 1 });
     await vi.advanceTimersByTimeAsync(1999);
     expect(transport.requests).toHaveLength(1);
@@ -186,7 +206,8 @@ describe('circuit breaker', () => {
 
   it('opens after the threshold, fails fast without sending, half-opens after the reset timeout, closes on success', async () => {
     const { gateway, transport, events } = setup([BUSY, BUSY, BUSY, BUSY, reply(200, ok({ n: 1 }))], policy);
-    for (let i = 0; i < 4; i++) expect((await rejection(gateway.echo.ping({ n: i }))).code).toBe('UPSTREAM_UNAVAILABLE');
+    for (let i = 0; i < 4; i++)
+      expect((await rejection(gateway.echo.ping({ n: i }))).code).toBe('UPSTREAM_UNAVAILABLE');
     expect(events['breaker:open']).toHaveLength(1);
     const fast = await rejection(gateway.echo.ping({ n: 9 }));
     expect(fast.code).toBe('CIRCUIT_OPEN');
@@ -316,7 +337,9 @@ describe('response contract', () => {
 describe('configuration', () => {
   const make = (over: Record<string, unknown>) => () =>
     createGateway({
-      upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'bearer', token: 't' }, ...over } as never) },
+      upstreams: {
+        echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'bearer', token: 't' }, ...over } as never),
+      },
       logger: silent,
     });
 
@@ -324,13 +347,19 @@ describe('configuration', () => {
     expect(make({ policy: { attemptTimeoutMs: -1 } })).toThrow(/upstreams\.echo: policy\.attemptTimeoutMs/);
     expect(make({ auth: { type: 'kerberos' } })).toThrow(/auth type must be one of/);
     expect(make({ baseUrl: 'ftp://x' })).toThrow(/baseUrl must be an http\(s\) URL/);
-    expect(make({ auth: { type: 'oauth2', clientId: 'a', clientSecret: 'b', tokenUrl: 'nope' } })).toThrow(/tokenUrl/);
+    expect(make({ auth: { type: 'oauth2', clientId: 'a', clientSecret: 'b', tokenUrl: 'nope' } })).toThrow(
+      /tokenUrl/,
+    );
     expect(make({ policy: { breaker: { errorRatio: 2 } } })).toThrow(/breaker\.errorRatio/);
     expect(() => createGateway({ upstreams: {} })).toThrow(/at least one adapter/);
   });
 
   it('a per-operation override applies to that operation only', async () => {
-    const { gateway, transport } = setup([BUSY], { retry: { maxAttempts: 2 }, operations: { ping: { retry: { maxAttempts: 1 } } }, cache: false });
+    const { gateway, transport } = setup([BUSY], {
+      retry: { maxAttempts: 2 },
+      operations: { ping: { retry: { maxAttempts: 1 } } },
+      cache: false,
+    });
     expect((await rejection(gateway.echo.ping({ n: 1 }))).attempts).toBe(1);
     const p = rejection(gateway.echo.lookup(PERSON, CTX));
     await vi.advanceTimersByTimeAsync(200);

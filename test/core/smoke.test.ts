@@ -8,8 +8,13 @@ afterEach(() => nock.cleanAll());
 
 describe('smoke', () => {
   it('calls through', async () => {
-    nock(BASE).post('/echo/lookup').reply(200, ok({ exists: true, status: 'ACTIVE' }));
-    const g = createGateway({ upstreams: { echo: echo({ baseUrl: BASE, auth: { type: 'bearer', token: 't' } }) }, logger: pino({ level: 'silent' }) });
+    nock(BASE)
+      .post('/echo/lookup')
+      .reply(200, ok({ exists: true, status: 'ACTIVE' }));
+    const g = createGateway({
+      upstreams: { echo: echo({ baseUrl: BASE, auth: { type: 'bearer', token: 't' } }) },
+      logger: pino({ level: 'silent' }),
+    });
     const r = await g.echo.lookup(PERSON, CTX);
     expect(r).toMatchObject({ status: 'ok', data: { found: true, status: 'ACTIVE' }, meta: { attempts: 1 } });
     await g.close();

@@ -65,7 +65,11 @@ describe('X-Road headers and auth over HTTP (nock)', () => {
       .times(3)
       .reply(() => [200, { access_token: `t${++tokens}`, token_type: 'Bearer', expires_in: 3600 }]);
     nock(BASE).get('/echo/ping').query(true).matchHeader('authorization', 'Bearer t1').reply(401);
-    nock(BASE).get('/echo/ping').query(true).matchHeader('authorization', 'Bearer t2').reply(200, ok({ n: 1 }));
+    nock(BASE)
+      .get('/echo/ping')
+      .query(true)
+      .matchHeader('authorization', 'Bearer t2')
+      .reply(200, ok({ n: 1 }));
     const g = gatewayWith(oauth);
     await expect(g.echo.ping({ n: 1 })).resolves.toMatchObject({ status: 'ok', meta: { attempts: 1 } });
     expect(tokens).toBe(2);
@@ -84,7 +88,11 @@ describe('X-Road headers and auth over HTTP (nock)', () => {
       .delay(30)
       .reply(() => [200, { access_token: `t${++tokens}`, expires_in: 3600 }])
       .persist();
-    nock(BASE).get('/echo/ping').query(true).times(100).reply(200, ok({ n: 1 }));
+    nock(BASE)
+      .get('/echo/ping')
+      .query(true)
+      .times(100)
+      .reply(200, ok({ n: 1 }));
     const g = gatewayWith(oauth);
     const results = await Promise.all(Array.from({ length: 100 }, (_, n) => g.echo.ping({ n })));
     expect(results.every((r) => r.status === 'ok')).toBe(true);
@@ -102,8 +110,14 @@ describe('X-Road headers and auth over HTTP (nock)', () => {
   });
 
   it('a connection reset is NETWORK and retried', async () => {
-    nock(BASE).get('/echo/ping').query(true).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    nock(BASE).get('/echo/ping').query(true).reply(200, ok({ n: 1 }));
+    nock(BASE)
+      .get('/echo/ping')
+      .query(true)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    nock(BASE)
+      .get('/echo/ping')
+      .query(true)
+      .reply(200, ok({ n: 1 }));
     const g = gatewayWith({ type: 'bearer', token: 't' });
     await expect(g.echo.ping({ n: 1 })).resolves.toMatchObject({ status: 'ok', meta: { attempts: 2 } });
     await g.close();
@@ -130,8 +144,12 @@ describe('logs', () => {
     const logger = pino({ level: 'debug' }, sink);
     nock(BASE).post('/token').reply(200, { access_token: 'access-token-xyz', expires_in: 3600 }).persist();
     nock(BASE).post('/echo/lookup').reply(503);
-    nock(BASE).post('/echo/lookup').reply(200, ok({ exists: true, status: 'NEW_STATUS' }));
-    nock(BASE).post('/echo/lookup').reply(200, ok({ exists: true }));
+    nock(BASE)
+      .post('/echo/lookup')
+      .reply(200, ok({ exists: true, status: 'NEW_STATUS' }));
+    nock(BASE)
+      .post('/echo/lookup')
+      .reply(200, ok({ exists: true }));
     nock(BASE).post('/echo/lookup').reply(200, { ok: false, code: 'NOT_FOUND', data: null });
     const g = gatewayWith(oauth, logger);
     await g.echo.lookup(PERSON, CTX);
@@ -143,7 +161,14 @@ describe('logs', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(text).toContain('"outcome":"ok"');
     expect(text).toContain('NEW_STATUS'); // an unknown enum value is logged (not personal)
-    for (const secret of [PERSON.personalId, PERSON.fullName, 'Trần Thị B', '12345"', 'access-token-xyz', 'very-secret-value']) {
+    for (const secret of [
+      PERSON.personalId,
+      PERSON.fullName,
+      'Trần Thị B',
+      '12345"',
+      'access-token-xyz',
+      'very-secret-value',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * `vn-gateway`: the command line for developers (mock platforms, demo) and operators (outbox).
+ * commander parses; each command lives in its own module.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runMockCommand } from '../testing/cli-mock.js';
+import { scenarios } from '../testing/scenarios.js';
+import { runOutboxCommand } from './outbox-command.js';
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('vn-gateway')
+    .description("Resilient adapters for Vietnam's central platforms: mock platforms, demo and outbox tools")
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('mock')
+    .description('Run the mock national platforms (VNeID, land, tax, OAuth2 token) in the foreground')
+    .addOption(
+      new Option('-p, --port <port>', 'port to listen on (0 = any free port)')
+        .default(4010)
+        .argParser(integer('--port', 0, 65535)),
+    )
+    .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
+    .addOption(
+      new Option('-s, --scenario <name>', 'fault scenario')
+        .choices(Object.keys(scenarios))
+        .default('healthy'),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the fault sequence')
+        .default(1)
+        .argParser(integer('--seed', 0, 2 ** 31)),
+    )
+    .action(async (o: { port: number; host: string; scenario: string; seed: number }) => {
+      const handle = await runMockCommand(o, { stdout: process.stdout });
+      process.stdout.write('Press Ctrl+C to stop.\n');
+      const stop = () => void handle.stop().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  const outbox = program
+    .command('outbox')
+    .description('Inspect and retry queued calls in a SQLite outbox file');
+  const db = () => new Option('--db <path>', 'SQLite outbox file').makeOptionMandatory();
+  outbox
+    .command('list')
+    .description('List items (no personal data)')
+    .addOption(db())
+    .addOption(
+      new Option('--state <state>', 'only this state').choices([
+        'pending',
+        'delivering',
+        'delivered',
+        'dead',
+      ]),
+    )
+    .addOption(new Option('--upstream <name>', 'only this upstream'))
+    .addOption(
+      new Option('--limit <n>', 'at most n items').default(50).argParser(integer('--limit', 1, 100_000)),
+    )
+    .option('--json', 'print JSON')
+    .action((o) => runOutboxCommand('list', o, process.stdout));
+  outbox
+    .command('show')
+    .description('Show one item; its input (personal data) only with --show-input')
+    .argument('<ticket>', 'the item id (ticket)')
+    .addOption(db())
+    .option('--show-input', 'also print the stored input, which holds personal data')
+    .action((ticket: string, o) => runOutboxCommand('show', { ...o, ticket }, process.stdout));
+  outbox
+    .command('retry')
+    .description('Put a dead-lettered item back in the queue')
+    .argument('<ticket>', 'the item id (ticket)')
+    .addOption(db())
+    .action((ticket: string, o) => runOutboxCommand('retry', { ...o, ticket }, process.stdout));
+
+  program
+    .command('demo')
+    .description(
+      "Replay a compressed day of a ward's public-service centre against mock platforms with outages",
+    )
+    .addOption(
+      new Option('--dossiers <n>', 'dossiers to process')
+        .default(400)
+        .argParser(integer('--dossiers', 1, 100_000)),
+    )
+    .addOption(
+      new Option('--minutes <m>', 'length of the compressed day in minutes').default(2).argParser(Number),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the scenario').default(7).argParser(integer('--seed', 0, 2 ** 31)),
+    )
+    .option('--json', 'print the summary as JSON instead of the live view')
+    .action(async (o) => {
+      const { runDemo } = await import('./demo.js');
+      const summary = await runDemo(o, process.stdout);
+      if (summary.lost > 0 || summary.duplicates > 0) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`vn-gateway: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /(?:cli|main)\.(?:c?js|ts)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exitCode = code;
+  });
+}

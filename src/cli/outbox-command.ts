@@ -1,0 +1,72 @@
+import { sqliteOutbox } from '../fallback/outbox/sqlite.js';
+import type { OutboxItem, OutboxState } from '../fallback/outbox/types.js';
+
+export interface OutboxCommandOptions {
+  db: string;
+  ticket?: string;
+  state?: OutboxState;
+  upstream?: string;
+  limit?: number;
+  json?: boolean;
+  showInput?: boolean;
+}
+
+/** What an operator may see of an item by default: routing and state, never the personal input. */
+function summary(item: OutboxItem) {
+  return {
+    ticket: item.id,
+    state: item.state,
+    upstream: item.upstream,
+    operation: item.operation,
+    kind: item.kind,
+    dossierCode: item.context.dossierCode,
+    attempts: item.attempts,
+    lastError: item.lastError?.code,
+    createdAt: new Date(item.createdAt).toISOString(),
+    nextAttemptAt: item.state === 'pending' ? new Date(item.nextAttemptAt).toISOString() : undefined,
+  };
+}
+
+/** `vn-gateway outbox list|show|retry --db <path>`. Throws with a clear message; the CLI prints it. */
+export async function runOutboxCommand(
+  action: 'list' | 'show' | 'retry',
+  o: OutboxCommandOptions,
+  out: { write(s: string): unknown },
+): Promise<void> {
+  const store = sqliteOutbox({ path: o.db });
+  try {
+    if (action === 'list') {
+      const items = await store.list({ state: o.state, upstream: o.upstream, limit: o.limit });
+      const rows = items.map(summary);
+      if (o.json) out.write(`${JSON.stringify({ counts: await store.counts(), items: rows }, null, 2)}\n`);
+      else {
+        out.write(`${JSON.stringify(await store.counts())}\n`);
+        if (rows.length > 0) console.table(rows);
+      }
+      return;
+    }
+    const ticket = o.ticket!;
+    if (action === 'retry') {
+      const item = await store.retryDeadLetter(ticket, Date.now());
+      if (!item) throw new Error(`No dead-lettered item ${ticket} in ${o.db}`);
+      out.write(
+        `Requeued ${ticket} (${item.upstream}.${item.operation}); a running gateway on this file will deliver it.\n`,
+      );
+      return;
+    }
+    const item = await store.get(ticket);
+    if (!item) throw new Error(`No item ${ticket} in ${o.db}`);
+    const shown = {
+      ...summary(item),
+      requestId: item.requestId,
+      purpose: item.context.purpose,
+      actor: item.context.actor,
+      lastErrorMessage: item.lastError?.message,
+      result: item.result,
+      ...(o.showInput ? { input: item.input } : {}),
+    };
+    out.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } finally {
+    await store.close();
+  }
+}
