@@ -1,13 +1,8 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createGateway,
-  GatewayError,
-  type GatewayEvents,
-  isGatewayError,
-  type PolicyOptions,
-} from 'vn-national-gateway';
+import { createGateway, GatewayError, isGatewayError, type PolicyOptions } from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { recordEvents } from '../helpers/events.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 const silent = pino({ level: 'silent' });
@@ -28,12 +23,13 @@ function setup(script: Step[], policy: PolicyOptions = {}) {
     random: () => 1, // the longest full-jitter delay, so delays are exact
     drainer: { autoStart: false },
   });
-  const events: { [K in keyof GatewayEvents]?: GatewayEvents[K][] } = {};
-  for (const name of ['retry', 'call', 'breaker:open', 'breaker:half-open', 'breaker:close'] as const) {
-    gateway.on(name, (e) => {
-      (events[name] ??= [] as never[]).push(e as never);
-    });
-  }
+  const events = recordEvents(gateway, [
+    'retry',
+    'call',
+    'breaker:open',
+    'breaker:half-open',
+    'breaker:close',
+  ]);
   return { gateway, transport, events };
 }
 

@@ -3,13 +3,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createGateway,
   type ErrorCode,
-  type GatewayEvents,
   isGatewayError,
   memoryOutbox,
   type OutboxStore,
   type PolicyOptions,
 } from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { recordEvents } from '../helpers/events.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 const silent = pino({ level: 'silent' });
@@ -42,12 +42,7 @@ function setup(script: Step[], policy: PolicyOptions = {}, outbox: OutboxStore =
     random: () => 0,
     drainer: { autoStart: false, baseDelayMs: 1000, perSecond: 1000 },
   });
-  const events: { [K in keyof GatewayEvents]?: GatewayEvents[K][] } = {};
-  for (const name of ['fallback', 'outbox:queued', 'outbox:delivered', 'outbox:dead'] as const) {
-    gateway.on(name, (e) => {
-      (events[name] ??= [] as never[]).push(e as never);
-    });
-  }
+  const events = recordEvents(gateway, ['fallback', 'outbox:queued', 'outbox:delivered', 'outbox:dead']);
   return { gateway, transport, events, outbox };
 }
 

@@ -9,7 +9,10 @@ const operations = {
   lookup: defineOperation({
     kind: 'read',
     personalData: true,
-    input: z.object({ personalId: z.string().regex(/^\d{12}$/, 'must be 12 digits'), fullName: z.string().min(1) }),
+    input: z.object({
+      personalId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+      fullName: z.string().min(1),
+    }),
     output: z.object({ found: z.boolean(), status: z.string() }),
     subject: (i) => i.personalId,
   }),

@@ -1,6 +1,10 @@
 import type { Transport, TransportRequest, TransportResponse } from 'vn-national-gateway';
 
-export type Step = TransportResponse | Error | 'hang' | ((req: TransportRequest) => TransportResponse | Promise<TransportResponse>);
+export type Step =
+  | TransportResponse
+  | Error
+  | 'hang'
+  | ((req: TransportRequest) => TransportResponse | Promise<TransportResponse>);
 
 /**
  * A transport that plays a script of replies (the last one repeats) and records every request,
@@ -25,7 +29,11 @@ export function scriptedTransport(...script: Step[]) {
   return transport;
 }
 
-export const reply = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({
+export const reply = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): TransportResponse => ({
   status,
   body,
   headers,
