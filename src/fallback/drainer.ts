@@ -180,8 +180,7 @@ export class Drainer {
   }
 
   private limiter(up: Upstream): RateLimiter {
-    const l =
-      this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond }, this.rt.clock);
+    const l = this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond }, this.rt.clock);
     this.limiters.set(up.name, l);
     return l;
   }

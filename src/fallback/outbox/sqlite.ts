@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { nodeRequire } from '../../util/node-require.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
 import {
   claimArgs,
@@ -82,17 +81,6 @@ const DUE = `((state = 'pending' AND next_attempt_at <= @now)
 const HELD = `id = @id AND state = 'delivering' AND lease_owner = @owner`;
 
 type DatabaseConstructor = typeof BetterSqlite3;
-
-/**
- * A `require` that works in both builds: the ESM build has `import.meta.url`; in the CommonJS
- * build esbuild leaves `import.meta` empty but the module wrapper provides `require`.
- */
-function nodeRequire(): NodeJS.Require {
-  const url: unknown = import.meta.url;
-  if (typeof url === 'string') return createRequire(url);
-  if (typeof require === 'function') return require;
-  return createRequire(join(process.cwd(), 'index.js'));
-}
 
 /** Loaded only when a SQLite outbox is asked for, so the dependency stays optional. */
 function loadDriver(): DatabaseConstructor {
