@@ -21,5 +21,17 @@ const shared: Options = {
 export default defineConfig([
   { ...shared, format: ['esm'], dts: true, clean: true, splitting: true },
   // p-retry is ESM-only: bundle it (and its one dependency) so CommonJS consumers can require us.
-  { ...shared, format: ['cjs'], dts: false, noExternal: ['p-retry', 'is-network-error'] },
+  // The CLI is an ES module bin only.
+  {
+    ...shared,
+    entry: {
+      index: entry.index,
+      adapters: entry.adapters,
+      testing: entry.testing,
+      identifiers: entry.identifiers,
+    },
+    format: ['cjs'],
+    dts: true, // .d.cts, so require() consumers get CommonJS-flavoured types
+    noExternal: ['p-retry', 'is-network-error'],
+  },
 ]);
