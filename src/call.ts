@@ -206,6 +206,10 @@ export async function invoke(
   } catch (e) {
     const error = annotate(e, up.name, operation, requestId);
     error.attempts = error.attempts ?? attempts;
+    if (error.code === 'CONTRACT') {
+      // The platform changed its contract: loud, counted, never retried.
+      rt.events.emit('contract:violation', { upstream: up.name, operation, requestId, issues: error.issues ?? [] });
+    }
     finish(error.code, meta(), error);
     throw error;
   }

@@ -314,6 +314,15 @@ describe('response contract', () => {
     await gateway.close();
   });
 
+  it('a contract violation is emitted and counted', async () => {
+    const { gateway } = setup([reply(200, ok({ exists: 'yes', status: 'ACTIVE' }))]);
+    const seen = recordEvents(gateway, ['contract:violation']);
+    await rejection(gateway.echo.lookup(PERSON, CTX));
+    expect(seen['contract:violation']?.[0]).toMatchObject({ upstream: 'echo', operation: 'lookup', issues: [{ path: 'exists' }] });
+    expect(await gateway.metrics()).toMatch(/vngw_contract_violations_total\{upstream="echo",operation="lookup"\} 1/);
+    await gateway.close();
+  });
+
   it('a non-JSON reply is a CONTRACT error', async () => {
     const { gateway } = setup([reply(200, '<html>gateway</html>')]);
     expect((await rejection(gateway.echo.ping({ n: 1 }))).code).toBe('CONTRACT');
