@@ -13,7 +13,7 @@ import { ConfigurationError, type PolicyOptions } from './policy.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, overallStatus, upstreamStatus } from './telemetry/health.js';
 import { defaultLogger } from './telemetry/logger.js';
-import { initBreakerGauge, registerMetrics } from './telemetry/metrics.js';
+import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
 /** Options of {@link createGateway}. */
@@ -97,7 +97,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const registry = options.metrics ?? new Registry();
   const outbox = options.outbox ?? memoryOutbox();
   const events = new EventBus((event, error) =>
-    logger.error({ event, err: (error as Error)?.message }, 'event listener threw'),
+    logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
   const rt: CallRuntime = {
     clock,
@@ -109,29 +109,41 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   };
 
   const upstreams = new Map<string, Upstream>();
-  for (const [name, adapter] of Object.entries(options.upstreams)) {
-    if (RESERVED.has(name))
-      throw new ConfigurationError(
-        `Invalid gateway configuration: "${name}" is reserved; name the upstream otherwise`,
+  let telemetry: GatewayMetrics;
+  try {
+    for (const [name, adapter] of Object.entries(options.upstreams)) {
+      if (RESERVED.has(name))
+        throw new ConfigurationError(
+          `Invalid gateway configuration: "${name}" is reserved; name the upstream otherwise`,
+        );
+      if (!isAdapter(adapter))
+        throw new ConfigurationError(
+          `Invalid configuration of upstreams.${name}: not an adapter (use vneid({...}) or defineAdapter)`,
+        );
+      upstreams.set(
+        name,
+        createUpstream(name, adapter, {
+          clock,
+          logger,
+          events,
+          client: options.client,
+          policy: options.policy,
+        }),
       );
-    if (!isAdapter(adapter))
-      throw new ConfigurationError(
-        `Invalid configuration of upstreams.${name}: not an adapter (use vneid({...}) or defineAdapter)`,
-      );
-    upstreams.set(
-      name,
-      createUpstream(name, adapter, {
-        clock,
-        logger,
-        events,
-        client: options.client,
-        policy: options.policy,
-      }),
-    );
-  }
+    }
 
-  registerMetrics(registry, events, () => outbox.counts());
-  initBreakerGauge(registry, [...upstreams.keys()]);
+    telemetry = registerMetrics(registry, events, {
+      upstreams: Object.fromEntries([...upstreams].map(([name, up]) => [name, up.spec.operations])),
+      outboxCounts: () => outbox.counts(),
+    });
+  } catch (error) {
+    // A bad configuration must not leave the breakers' timers and the transports' sockets behind.
+    for (const up of upstreams.values()) {
+      up.breaker.shutdown();
+      up.transport.close?.();
+    }
+    throw error;
+  }
   const drainer = new Drainer(rt, upstreams, options.drainer);
   // A recovered upstream drains its queue at once rather than at the next poll.
   events.on('breaker:close', () => void drainer.drain().catch(() => {}));
@@ -183,7 +195,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           up.transport.close?.();
         }
         events.clear();
-        if (!options.metrics) registry.clear();
+        telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes
         await outbox.close();
       })();
       return closed;

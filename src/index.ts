@@ -103,6 +103,12 @@ export {
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
 export { REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  type MetricsSource,
+  serveMetrics,
+} from './telemetry/server.js';
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
 export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';

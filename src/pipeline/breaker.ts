@@ -43,6 +43,12 @@ export class Breaker {
       rollingCountTimeout: policy.windowMs,
       rollingCountBuckets: 10,
       resetTimeout: policy.resetTimeoutMs,
+      // No 'snapshot' interval (nothing listens; it would be a second timer per breaker that
+      // recomputes the stats every bucket) and no latency percentiles (opossum would concatenate
+      // and sort every latency of the window on each failure and each stats read: a CPU cost that
+      // peaks in an outage). health() has its own latencies.
+      enableSnapshots: false,
+      rollingPercentilesEnabled: false,
       // Only upstream-health failures count; errors filtered here count as successes.
       errorFilter: (e: unknown) => !(isGatewayError(e) && FAILURE_CODES.has(e.code)),
     });

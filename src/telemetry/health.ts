@@ -3,67 +3,164 @@ import type { CallOutcome } from '../events.js';
 import type { BreakerState } from '../pipeline/breaker.js';
 
 /** How many recent call durations are kept per upstream for p50/p95. */
-const LATENCY_SAMPLES = 512;
+export const LATENCY_SAMPLES = 512;
+
+/** Error ratio of the breaker window from which an upstream counts as `degraded`. */
+export const DEGRADED_ERROR_RATIO = 0.1;
+
+/** Outcomes of calls that never reached the upstream: they say nothing about its latency. */
+const NOT_SENT: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
+  'VALIDATION',
+  'CIRCUIT_OPEN',
+  'BULKHEAD_FULL',
+]);
 
 /**
- * Recent activity of one upstream, for `gateway.health()`. Counters cover the breaker's rolling
- * window; latencies are the last {@link LATENCY_SAMPLES} calls within it.
+ * Recent activity of one upstream, for `gateway.health()`, over the breaker's rolling window
+ * (`policy.breaker.windowMs`, default 30 s) on the gateway's clock: the durations of the last
+ * {@link LATENCY_SAMPLES} calls that reached the upstream, and the retries and fallbacks.
+ *
+ * `retries` and `fallbacks` read as the number of events in the window; the pipeline records one
+ * with `stats.retries++` / `stats.fallbacks++` (each increment is timestamped).
  */
 export class UpstreamStats {
-  private samples: { at: number; ms: number }[] = [];
-  retries = 0;
-  fallbacks = 0;
+  /** Ring buffer of recent calls: time (epoch ms) and duration (ms). */
+  private readonly at = new Float64Array(LATENCY_SAMPLES);
+  private readonly ms = new Float64Array(LATENCY_SAMPLES);
+  private next = 0;
+  private size = 0;
+  private readonly retryTimes: number[] = [];
+  private readonly fallbackTimes: number[] = [];
 
   constructor(
     private readonly clock: Clock,
     private readonly windowMs: number,
   ) {}
 
+  /** Records a finished call; calls that never reached the upstream are ignored. */
   recordCall(durationMs: number, outcome: CallOutcome): void {
-    // Only calls that reached the upstream say anything about its latency.
-    if (outcome === 'VALIDATION' || outcome === 'CIRCUIT_OPEN' || outcome === 'BULKHEAD_FULL') return;
-    this.samples.push({ at: this.clock.now(), ms: durationMs });
-    if (this.samples.length > LATENCY_SAMPLES) this.samples.shift();
+    if (NOT_SENT.has(outcome)) return;
+    this.at[this.next] = this.clock.now();
+    this.ms[this.next] = durationMs;
+    this.next = (this.next + 1) % LATENCY_SAMPLES;
+    this.size = Math.min(this.size + 1, LATENCY_SAMPLES);
   }
 
+  /** Retries scheduled in the window. Assigning a larger number records that many retries now. */
+  get retries(): number {
+    return this.count(this.retryTimes);
+  }
+  set retries(value: number) {
+    this.add(this.retryTimes, value);
+  }
+
+  /** Fallbacks served (stale, queued, deferred) in the window. Assigning a larger number records that many now. */
+  get fallbacks(): number {
+    return this.count(this.fallbackTimes);
+  }
+  set fallbacks(value: number) {
+    this.add(this.fallbackTimes, value);
+  }
+
+  /**
+   * p50 and p95 (nearest rank: the smallest duration with at least that share of samples at or
+   * below it) of the calls in the window, in ms; `null` without samples.
+   */
   latency(): { p50Ms: number | null; p95Ms: number | null; samples: number } {
     const since = this.clock.now() - this.windowMs;
-    this.samples = this.samples.filter((s) => s.at >= since);
-    const sorted = this.samples.map((s) => s.ms).sort((a, b) => a - b);
-    const at = (q: number) =>
-      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
-    return { p50Ms: at(0.5), p95Ms: at(0.95), samples: sorted.length };
+    const recent: number[] = [];
+    for (let i = 0; i < this.size; i++) if (this.at[i]! >= since) recent.push(this.ms[i]!);
+    recent.sort((a, b) => a - b);
+    return { p50Ms: percentile(recent, 0.5), p95Ms: percentile(recent, 0.95), samples: recent.length };
+  }
+
+  private count(times: number[]): number {
+    this.prune(times);
+    return times.length;
+  }
+
+  private add(times: number[], value: number): void {
+    this.prune(times);
+    const now = this.clock.now();
+    for (let n = value - times.length; n > 0; n--) times.push(now);
+  }
+
+  private prune(times: number[]): void {
+    const since = this.clock.now() - this.windowMs;
+    let drop = 0;
+    while (drop < times.length && times[drop]! < since) drop++;
+    if (drop > 0) times.splice(0, drop);
   }
 }
 
+/** Nearest-rank percentile of sorted values; `null` when there are none. */
+export function percentile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+/** `ok`: serving normally. `degraded`: serving, with failures or fallbacks likely. `down`: failing fast. */
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
+/** One upstream in {@link HealthSnapshot}. Window figures cover the breaker's rolling window (default 30 s). */
 export interface UpstreamHealth {
+  /** See {@link upstreamStatus}. */
   status: HealthStatus;
+  /** The circuit breaker's state and when it began (ISO 8601). */
   breaker: { state: BreakerState; since: string };
+  /**
+   * Attempts through the breaker in its window, those that failed for a reason that says the
+   * upstream is unwell (5xx/transient code, timeout, network, rate limited), and their ratio
+   * (0 without calls). Domain answers such as `NOT_FOUND` are not failures.
+   */
   window: { calls: number; failures: number; errorRatio: number };
+  /** p50/p95 duration of the logical calls that reached the upstream in the window; `null` without calls. */
   latency: { p50Ms: number | null; p95Ms: number | null; samples: number };
+  /** Retries scheduled in the window. */
   retries: number;
+  /** Fallbacks served in the window (stale reads, queued writes, deferred reads). */
   fallbacks: number;
+  /** Calls holding a bulkhead slot now. */
   inFlight: number;
+  /** Calls waiting for a bulkhead slot now. */
   queued: number;
 }
 
+/**
+ * What `gateway.health()` returns (and `serveMetrics` serves at `GET /health`, with HTTP 503 when
+ * `status` is `down`). It names upstreams, never a citizen or a dossier.
+ * @example
+ * {
+ *   status: 'degraded', time: '2025-07-10T02:00:00.000Z',
+ *   upstreams: { vneid: { status: 'degraded', breaker: { state: 'half-open', since: '…' },
+ *     window: { calls: 40, failures: 12, errorRatio: 0.3 }, latency: { p50Ms: 180, p95Ms: 950, samples: 40 },
+ *     retries: 9, fallbacks: 3, inFlight: 2, queued: 0 } },
+ *   outbox: { pending: 3, delivering: 0, delivered: 120, dead: 0 },
+ * }
+ */
 export interface HealthSnapshot {
+  /** See {@link overallStatus}. */
   status: HealthStatus;
+  /** When the snapshot was taken (ISO 8601, the gateway's clock). */
   time: string;
+  /** Per upstream, by its name on the gateway. */
   upstreams: Record<string, UpstreamHealth>;
+  /** Outbox depth by state (`pending`, `delivering`, `delivered`, `dead`), all upstreams together. */
   outbox: Record<string, number>;
 }
 
-/** An upstream is down when its breaker is open, degraded when half-open or failing at ≥ 10 %. */
+/**
+ * An upstream is `down` when its breaker is open, `degraded` when half-open or when at least
+ * {@link DEGRADED_ERROR_RATIO} (10 %) of the window's attempts failed, else `ok`.
+ */
 export function upstreamStatus(state: BreakerState, errorRatio: number): HealthStatus {
   if (state === 'open') return 'down';
-  if (state === 'half-open' || errorRatio >= 0.1) return 'degraded';
+  if (state === 'half-open' || errorRatio >= DEGRADED_ERROR_RATIO) return 'degraded';
   return 'ok';
 }
 
-/** Overall: down when every upstream is down, degraded when any is not ok. */
+/** Overall: `down` when every upstream is down, `degraded` when any is not ok, else `ok`. */
 export function overallStatus(statuses: HealthStatus[]): HealthStatus {
   if (statuses.length > 0 && statuses.every((s) => s === 'down')) return 'down';
   return statuses.some((s) => s !== 'ok') ? 'degraded' : 'ok';

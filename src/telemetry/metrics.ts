@@ -1,85 +1,159 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ERROR_CODES } from '../errors.js';
 import type { EventBus } from '../events.js';
-import type { OutboxState } from '../fallback/outbox/types.js';
+import { OUTBOX_STATES, type OutboxState } from '../fallback/outbox/types.js';
+import { ConfigurationError } from '../policy.js';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
-/** Latency buckets (seconds) for calls of 10 ms to 30 s. */
+/** Latency buckets (seconds) of `vngw_request_duration_seconds`, for calls of 10 ms to 30 s. */
 export const DURATION_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
 
+/** Every value the `outcome` label can take; anything else is reported as `OTHER`. */
+const OUTCOMES: ReadonlySet<string> = new Set<string>(['ok', 'stale', 'queued', ...ERROR_CODES]);
+const FALLBACK_KINDS: ReadonlySet<string> = new Set<string>(['stale', 'queued', 'deferred']);
+
+/** What {@link registerMetrics} needs to know about the gateway. */
+export interface MetricsSources {
+  /**
+   * The operations (name → `{ kind }`) of each upstream, by upstream name: their series start at 0
+   * instead of appearing at the first event.
+   */
+  upstreams: Readonly<Record<string, Readonly<Record<string, { kind: 'read' | 'write' }>>>>;
+  /** Outbox depth by state, read at each scrape. */
+  outboxCounts: () => Promise<Record<OutboxState, number>>;
+}
+
+/** The series one gateway registered; see {@link registerMetrics}. */
+export interface GatewayMetrics {
+  /** Removes the gateway's series from the registry (the gateway's `close()` calls it). Idempotent. */
+  unregister(): void;
+}
+
 /**
- * The gateway's Prometheus series, in its own registry (one per gateway, or the one injected).
- * Labels are upstream, operation, outcome, kind, state: never a personal value or a dossier code.
+ * Registers the gateway's Prometheus series in `registry` (one per gateway, or the one injected)
+ * and feeds them from the gateway's events:
+ *
+ * | series | type | labels |
+ * |---|---|---|
+ * | `vngw_requests_total` | counter | upstream, operation, outcome (`ok`, `stale`, `queued` or an error code) |
+ * | `vngw_request_duration_seconds` | histogram ({@link DURATION_BUCKETS}) | upstream, operation |
+ * | `vngw_attempts_total` | counter | upstream, operation |
+ * | `vngw_retries_total` | counter | upstream, operation |
+ * | `vngw_breaker_state` | gauge: 0 closed, 1 half-open, 2 open | upstream |
+ * | `vngw_breaker_transitions_total` | counter | upstream, to (`open`, `half-open`, `closed`) |
+ * | `vngw_fallbacks_total` | counter | upstream, operation, kind (`stale`, `queued`, `deferred`) |
+ * | `vngw_outbox_items` | gauge, read from the store at each scrape | state |
+ * | `vngw_contract_violations_total` | counter: calls and outbox replays that ended in `CONTRACT` | upstream, operation |
+ *
+ * Labels have bounded values taken from the configuration and fixed vocabularies: never a
+ * personal value, a dossier code or a request id (an unknown outcome is reported as `OTHER`).
+ * Every series but `vngw_requests_total` and the histogram starts at 0 for each configured
+ * upstream and operation (fallback kinds: `stale`/`deferred` for reads, `queued` for writes), so
+ * `increase()` and alerts see the first event. The duration covers the whole logical call (all attempts and
+ * backoff) of every call, fast failures (`VALIDATION`, `CIRCUIT_OPEN`) included.
+ *
+ * @throws ConfigurationError when the registry already holds these series (another live gateway
+ *   on the same registry): give each gateway its own registry.
  */
 export function registerMetrics(
   registry: Registry,
   events: EventBus,
-  outboxCounts: () => Promise<Record<OutboxState, number>>,
-): void {
+  sources: MetricsSources,
+): GatewayMetrics {
+  if (registry.getSingleMetric('vngw_requests_total')) {
+    throw new ConfigurationError(
+      'Invalid gateway configuration: the metrics registry already holds the vngw_* series of another ' +
+        'gateway; give each gateway its own Registry (or close the other gateway first)',
+    );
+  }
+  const registers = [registry];
   const requests = new Counter({
     name: 'vngw_requests_total',
-    help: 'Logical calls by outcome (ok, stale, queued or an error code).',
+    help: 'Logical calls by outcome: ok, stale, queued, or an error code.',
     labelNames: ['upstream', 'operation', 'outcome'],
-    registers: [registry],
+    registers,
   });
   const duration = new Histogram({
     name: 'vngw_request_duration_seconds',
-    help: 'Duration of logical calls, all attempts and backoff included.',
+    help: 'Duration of logical calls in seconds, all attempts and backoff included.',
     labelNames: ['upstream', 'operation'],
     buckets: [...DURATION_BUCKETS],
-    registers: [registry],
+    registers,
   });
   const attempts = new Counter({
     name: 'vngw_attempts_total',
-    help: 'Attempts sent (or tried) to upstreams.',
+    help: 'Attempts made by logical calls, the first included.',
     labelNames: ['upstream', 'operation'],
-    registers: [registry],
+    registers,
   });
   const retries = new Counter({
     name: 'vngw_retries_total',
     help: 'Retries scheduled after a failed attempt.',
     labelNames: ['upstream', 'operation'],
-    registers: [registry],
+    registers,
   });
   const breakerState = new Gauge({
     name: 'vngw_breaker_state',
     help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.',
     labelNames: ['upstream'],
-    registers: [registry],
+    registers,
   });
   const transitions = new Counter({
     name: 'vngw_breaker_transitions_total',
     help: 'Circuit breaker transitions by target state.',
     labelNames: ['upstream', 'to'],
-    registers: [registry],
+    registers,
   });
   const fallbacks = new Counter({
     name: 'vngw_fallbacks_total',
     help: 'Fallbacks served: stale reads, queued writes, deferred reads.',
     labelNames: ['upstream', 'operation', 'kind'],
-    registers: [registry],
+    registers,
   });
   const contract = new Counter({
     name: 'vngw_contract_violations_total',
     help: 'Responses that did not match the platform contract.',
     labelNames: ['upstream', 'operation'],
-    registers: [registry],
+    registers,
   });
-  new Gauge({
+  const outbox = new Gauge({
     name: 'vngw_outbox_items',
     help: 'Outbox items by state.',
     labelNames: ['state'],
-    registers: [registry],
+    registers,
     async collect() {
-      const counts = await outboxCounts();
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      try {
+        const counts = await sources.outboxCounts();
+        for (const state of OUTBOX_STATES) this.set({ state }, counts[state] ?? 0);
+      } catch {
+        // A store that cannot count must not fail the whole scrape: its series disappear instead
+        // (alert on absent(vngw_outbox_items)), rather than showing stale numbers.
+        this.reset();
+      }
     },
   });
 
+  for (const [upstream, operations] of Object.entries(sources.upstreams)) {
+    breakerState.set({ upstream }, BREAKER_VALUE.closed);
+    for (const to of Object.keys(BREAKER_VALUE)) transitions.inc({ upstream, to }, 0);
+    for (const [operation, { kind }] of Object.entries(operations)) {
+      const labels = { upstream, operation };
+      attempts.inc(labels, 0);
+      retries.inc(labels, 0);
+      contract.inc(labels, 0);
+      for (const fallback of kind === 'read' ? ['stale', 'deferred'] : ['queued']) {
+        fallbacks.inc({ ...labels, kind: fallback }, 0);
+      }
+    }
+  }
+
   events.on('call', (e) => {
-    requests.inc({ upstream: e.upstream, operation: e.operation, outcome: e.outcome });
-    duration.observe({ upstream: e.upstream, operation: e.operation }, e.durationMs / 1000);
-    if (e.attempts > 0) attempts.inc({ upstream: e.upstream, operation: e.operation }, e.attempts);
+    const labels = { upstream: e.upstream, operation: e.operation };
+    requests.inc({ ...labels, outcome: OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER' });
+    duration.observe(labels, Math.max(0, e.durationMs) / 1000);
+    if (e.attempts > 0) attempts.inc(labels, e.attempts);
+    if (e.outcome === 'CONTRACT') contract.inc(labels);
   });
   events.on('retry', (e) => retries.inc({ upstream: e.upstream, operation: e.operation }));
   const onBreaker = (to: keyof typeof BREAKER_VALUE) => (e: { upstream: string }) => {
@@ -89,12 +163,38 @@ export function registerMetrics(
   events.on('breaker:open', onBreaker('open'));
   events.on('breaker:half-open', onBreaker('half-open'));
   events.on('breaker:close', onBreaker('closed'));
-  events.on('fallback', (e) => fallbacks.inc({ upstream: e.upstream, operation: e.operation, kind: e.kind }));
-  events.on('contract:violation', (e) => contract.inc({ upstream: e.upstream, operation: e.operation }));
-}
+  events.on('fallback', (e) =>
+    fallbacks.inc({
+      upstream: e.upstream,
+      operation: e.operation,
+      kind: FALLBACK_KINDS.has(e.kind) ? e.kind : 'other',
+    }),
+  );
+  // Counted from outcomes, one per call or outbox replay that ended in CONTRACT (never retried).
+  // The 'contract:violation' event is not used: nothing emits it yet, and listening to both would
+  // count a violation twice once something does.
+  events.on('outbox:dead', (e) => {
+    if (e.code === 'CONTRACT') contract.inc({ upstream: e.upstream, operation: e.operation });
+  });
 
-/** Starts each upstream's breaker gauge at closed, so the series exists before the first transition. */
-export function initBreakerGauge(registry: Registry, upstreams: string[]): void {
-  const gauge = registry.getSingleMetric('vngw_breaker_state') as Gauge | undefined;
-  for (const upstream of upstreams) gauge?.set({ upstream }, 0);
+  const mine = [
+    requests,
+    duration,
+    attempts,
+    retries,
+    breakerState,
+    transitions,
+    fallbacks,
+    contract,
+    outbox,
+  ];
+  return {
+    unregister() {
+      for (const metric of mine) {
+        const name = (metric as unknown as { name: string }).name;
+        // Only our own series: a later gateway may have registered the same name since.
+        if (registry.getSingleMetric(name) === metric) registry.removeSingleMetric(name);
+      }
+    },
+  };
 }

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { GatewayCore } from '../gateway.js';
+
+/** Options of {@link serveMetrics}. */
+export interface MetricsServerOptions {
+  /** TCP port; 0 picks a free one (read it from `url`). @default 9464 (the OpenTelemetry Prometheus exporter's port) */
+  port?: number;
+  /**
+   * Interface to bind. The default keeps the endpoints on the machine; bind a pod or private
+   * interface only behind a network policy (the health JSON names the upstreams and their state).
+   * @default '127.0.0.1'
+   */
+  host?: string;
+}
+
+/** A running {@link serveMetrics} server. */
+export interface MetricsServer {
+  /** Base URL, e.g. `http://127.0.0.1:9464` (no trailing slash); scrape `${url}/metrics`. */
+  readonly url: string;
+  /** Stops listening and destroys open connections (keep-alive ones included). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What {@link serveMetrics} uses of a gateway. */
+export type MetricsSource = Pick<GatewayCore, 'metrics' | 'health' | 'registry'>;
+
+/**
+ * Serves a gateway's telemetry over HTTP with `node:http`, for Prometheus and for probes:
+ *
+ * - `GET /metrics`: `gateway.metrics()`, with the registry's content type (Prometheus text 0.0.4);
+ *   500 if collecting fails.
+ * - `GET /health`: `gateway.health()` as JSON; **200** when `status` is `ok` or `degraded`,
+ *   **503** when `down` (every breaker open) or when the snapshot cannot be taken.
+ * - `HEAD` is answered like `GET` without a body; other methods get **405** (with `Allow`),
+ *   other paths **404**. Query strings are ignored.
+ *
+ * The server is not tied to the gateway's life: close it before or after `gateway.close()`
+ * (after the gateway is closed, `/metrics` serves an empty registry and `/health` may be 503).
+ * @param gateway the gateway (anything with `metrics()`, `health()` and `registry`)
+ * @param options `{ port = 9464, host = '127.0.0.1' }`
+ * @returns once listening; rejects if the port cannot be bound (e.g. `EADDRINUSE`)
+ * @example
+ * const server = await serveMetrics(gateway);           // http://127.0.0.1:9464/metrics
+ * process.on('SIGTERM', async () => { await server.close(); await gateway.close(); });
+ */
+export async function serveMetrics(
+  gateway: MetricsSource,
+  options: MetricsServerOptions = {},
+): Promise<MetricsServer> {
+  const port = options.port ?? 9464;
+  const host = options.host ?? '127.0.0.1';
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`serveMetrics: port must be an integer from 0 to 65535 (got ${port})`);
+  }
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(gateway, req, res).catch(() => {
+      if (!res.headersSent)
+        send(res, 500, 'text/plain; charset=utf-8', 'internal error\n', req.method === 'HEAD');
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${address.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+      });
+      return closing;
+    },
+  };
+}
+
+async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?', 1)[0];
+  const head = req.method === 'HEAD';
+  if (path !== '/metrics' && path !== '/health') {
+    send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics or /health\n', head);
+    return;
+  }
+  if (req.method !== 'GET' && !head) {
+    res.setHeader('allow', 'GET, HEAD');
+    send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false);
+    return;
+  }
+  if (path === '/metrics') {
+    let text: string;
+    try {
+      text = await gateway.metrics();
+    } catch {
+      send(res, 500, 'text/plain; charset=utf-8', 'metrics collection failed\n', head);
+      return;
+    }
+    send(res, 200, gateway.registry.contentType, text, head);
+    return;
+  }
+  let body: string;
+  let status: number;
+  try {
+    const health = await gateway.health();
+    status = health.status === 'down' ? 503 : 200;
+    body = JSON.stringify(health);
+  } catch {
+    // Never the error's message: it might come from a store and say more than a probe needs.
+    status = 503;
+    body = JSON.stringify({ status: 'down', error: 'health snapshot failed' });
+  }
+  send(res, status, 'application/json; charset=utf-8', body, head);
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  res.statusCode = status;
+  res.setHeader('content-type', type);
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(head ? undefined : body);
+}
