@@ -48,7 +48,10 @@ export interface WireInfo {
 
 /** Given to `decode`, to report values the platform sent that the adapter does not know. */
 export interface DecodeInfo extends WireInfo {
-  /** A new enum value (a new land-use code, a new status): passed through, logged, counted; not an error. */
+  /**
+   * A new enum value (a new land-use code, a new status): passed through, logged (cut to 64
+   * characters), counted; not an error. For codes only: never report a personal value here.
+   */
   unknownValue(field: string, value: string): void;
 }
 
@@ -75,8 +78,11 @@ export interface OperationWire<I = never> {
   request(input: I, info: WireInfo): WireRequest;
   /** Schema of the unwrapped data as the platform sends it; a mismatch is a `CONTRACT` error. */
   data: z.ZodType;
-  /** Maps the platform's data (already checked by `data`) to the domain result (checked by the operation's `output`). */
-  decode(data: never, info: DecodeInfo): unknown;
+  /**
+   * Maps the platform's data (already checked by `data`) to the domain result (checked by the
+   * operation's `output`). `input` is the call's validated input, for results that echo it.
+   */
+  decode(data: never, info: DecodeInfo, input: I): unknown;
 }
 
 /** A platform's wire profile: its envelope and one mapping per operation. */
@@ -98,8 +104,12 @@ export interface OperationSpec<In extends z.ZodType = z.ZodType, Out extends z.Z
   input: In;
   /** The domain result; a mismatch is a `CONTRACT` error. */
   output: Out;
-  /** Touches a citizen's personal data: `purpose` and `actor` are required, and the call is audited. @default false */
-  personalData?: boolean;
+  /**
+   * Touches a citizen's personal data: `purpose` and `actor` are required, and the call is audited.
+   * A function decides per validated input (e.g. a tax look-up by a 12-digit personal ID, not by an
+   * enterprise's code); an input that fails validation counts as personal. @default false
+   */
+  personalData?: boolean | ((input: z.output<In>) => boolean);
   /** The personal ID this call concerns, for the audit trail (stored only as a salted hash). */
   subject?(input: z.output<In>): string | undefined;
   /** The dossier code in the input, if any: sent as `X-Road-Issue`, and a write's default idempotency key. */

@@ -60,7 +60,8 @@ export async function send(
   const spec = up.spec.operations[operation]!;
   const policy = up.policies[operation]!;
   const deadlineAt = rt.clock.now() + policy.deadlineMs;
-  const onUnknownValue = (field: string, value: string) => {
+  const onUnknownValue = (field: string, raw: string) => {
+    const value = String(raw).slice(0, 64); // a code, never a document: bounded in logs and events
     up.logger.warn({ operation, field, value, requestId: info.requestId }, 'unknown value passed through');
     rt.events.emit('contract:unknown-value', { upstream: up.name, operation, field, value });
   };
@@ -127,7 +128,10 @@ export async function invoke(
     attempts,
     durationMs: rt.clock.now() - started,
   });
+  let personal = spec.personalData === true;
   const finish = (outcome: CallOutcome, m: CallMeta, error?: GatewayError) => {
+    if (personal && rt.audit)
+      audit(rt.audit, up, { started, context, operation, subject, outcome, requestId });
     rt.events.emit('call', {
       upstream: up.name,
       operation,
@@ -138,29 +142,17 @@ export async function invoke(
     });
     up.stats.recordCall(m.durationMs, outcome);
     const line = { operation, requestId, outcome, attempts, durationMs: m.durationMs };
-    if (error)
+    if (error) {
       up.logger.warn(
         { ...line, code: error.code, upstreamCode: error.upstreamCode, status: error.status },
         error.message,
       );
-    else up.logger.info(line, 'call');
-    if (spec.personalData && rt.audit && context.actor && context.purpose) {
-      rt.audit.record({
-        time: started,
-        actor: context.actor,
-        purpose: context.purpose,
-        upstream: up.name,
-        operation,
-        subject,
-        dossierCode: context.dossierCode,
-        outcome,
-        requestId,
-      });
-    }
+    } else up.logger.info(line, 'call');
   };
 
   try {
     const checked = validateCall(spec, rawInput, rawContext ?? {});
+    personal = checked.personal;
     if (checked.issues) throw validationError(checked.issues);
     const input = checked.input;
     subject = spec.subject?.(input);
@@ -208,7 +200,12 @@ export async function invoke(
     error.attempts = error.attempts ?? attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.
-      rt.events.emit('contract:violation', { upstream: up.name, operation, requestId, issues: error.issues ?? [] });
+      rt.events.emit('contract:violation', {
+        upstream: up.name,
+        operation,
+        requestId,
+        issues: error.issues ?? [],
+      });
     }
     finish(error.code, meta(), error);
     throw error;
@@ -293,6 +290,43 @@ async function tryFallback(
     dossierCode: info.context.dossierCode,
   });
   return { status: 'queued', ticket, meta: meta() };
+}
+
+/**
+ * One audit record per call on citizen data, whatever its outcome, including a call refused for a
+ * missing purpose or actor (recorded as `(none)`: that attempt is what an auditor looks for).
+ * A failing audit sink is logged loudly but does not undo an answer the citizen already has.
+ */
+function audit(
+  trail: AuditTrail,
+  up: Upstream,
+  r: {
+    started: number;
+    context: CallContext;
+    operation: string;
+    subject?: string;
+    outcome: CallOutcome;
+    requestId: string;
+  },
+): void {
+  try {
+    trail.record({
+      time: r.started,
+      actor: r.context.actor?.trim() || '(none)',
+      purpose: r.context.purpose?.trim() || '(none)',
+      upstream: up.name,
+      operation: r.operation,
+      subject: r.subject,
+      dossierCode: r.context.dossierCode,
+      outcome: r.outcome,
+      requestId: r.requestId,
+    });
+  } catch (e) {
+    up.logger.error(
+      { operation: r.operation, requestId: r.requestId, err: (e as Error)?.name },
+      'audit record could not be written',
+    );
+  }
 }
 
 /** Every error leaving a call is a GatewayError that names its upstream, operation and request. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CallRuntime, annotate, send } from '../call.js';
 import { TRANSIENT_CODES } from '../errors.js';
 import { fullJitterDelay } from '../pipeline/backoff.js';
+import { StaleCache } from './cache.js';
 import { RateLimiter } from '../pipeline/rate-limit.js';
 import type { Upstream } from '../upstream.js';
 import type { OutboxItem } from './outbox/types.js';
@@ -145,6 +146,11 @@ export class Drainer {
         { requestId: item.requestId, context: { ...item.context, idempotencyKey: item.idempotencyKey } },
         this.stopController.signal,
       );
+      const policy = up.policies[item.operation];
+      if (item.kind === 'deferred-read' && policy?.cache) {
+        // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
+        rt.cache.set(StaleCache.key(up.name, item.operation, item.input), value, rt.clock.now());
+      }
       if (await rt.outbox.complete(item.id, this.owner, value, rt.clock.now())) {
         report.delivered++;
         up.logger.info(

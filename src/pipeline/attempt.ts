@@ -60,7 +60,7 @@ export async function runAttempt(
     }
     target.auth.invalidate();
   }
-  return readReply(target, operation, spec, reply!, { ...info, unknownValue: onUnknownValue });
+  return readReply(target, operation, spec, reply!, { ...info, unknownValue: onUnknownValue }, input);
 }
 
 function readReply(
@@ -69,6 +69,7 @@ function readReply(
   spec: OperationSpec,
   reply: WireReply,
   info: DecodeInfo,
+  input: unknown,
 ): unknown {
   const { status } = reply;
   const retryAfterMs = parseRetryAfter(reply.headers['retry-after'], target.now());
@@ -113,7 +114,7 @@ function readReply(
   const data = wire.data.safeParse(envelope.data);
   if (!data.success)
     throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
-  const domain = spec.output.safeParse(wire.decode(data.data as never, info));
+  const domain = spec.output.safeParse(wire.decode(data.data as never, info, input as never));
   if (!domain.success)
     throw contractError('The decoded reply does not match the operation output', zodIssues(domain.error));
   return domain.data;

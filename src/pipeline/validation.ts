@@ -4,7 +4,12 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 
 /** zod issues as paths and rules; zod's messages name the rule, never the value. */
 export function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  return error.issues.map((i) => {
+    const path = i.path.map(String).join('.') || '(root)';
+    // Identifier rules already name their field ("personalId: …"): say it once.
+    const message = i.message.startsWith(`${path}: `) ? i.message.slice(path.length + 2) : i.message;
+    return { path, message };
+  });
 }
 
 /**
@@ -15,9 +20,14 @@ export function validateCall(
   spec: OperationSpec,
   rawInput: unknown,
   context: CallContext,
-): { input: unknown; issues?: undefined } | { issues: FieldIssue[] } {
+): { input: unknown; personal: boolean; issues?: undefined } | { issues: FieldIssue[]; personal: boolean } {
   const issues: FieldIssue[] = [];
-  if (spec.personalData) {
+  const parsed = spec.input.safeParse(rawInput);
+  const personal =
+    typeof spec.personalData === 'function'
+      ? !parsed.success || spec.personalData(parsed.data)
+      : spec.personalData === true;
+  if (personal) {
     if (!nonEmpty(context.purpose))
       issues.push({
         path: 'context.purpose',
@@ -26,10 +36,9 @@ export function validateCall(
     if (!nonEmpty(context.actor))
       issues.push({ path: 'context.actor', message: 'required: the officer making the call' });
   }
-  const parsed = spec.input.safeParse(rawInput);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
-  if (issues.length > 0 || !parsed.success) return { issues };
-  return { input: parsed.data };
+  if (issues.length > 0 || !parsed.success) return { issues, personal };
+  return { input: parsed.data, personal };
 }
 
 export function validationError(issues: FieldIssue[]): GatewayError {

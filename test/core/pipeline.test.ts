@@ -318,8 +318,14 @@ describe('response contract', () => {
     const { gateway } = setup([reply(200, ok({ exists: 'yes', status: 'ACTIVE' }))]);
     const seen = recordEvents(gateway, ['contract:violation']);
     await rejection(gateway.echo.lookup(PERSON, CTX));
-    expect(seen['contract:violation']?.[0]).toMatchObject({ upstream: 'echo', operation: 'lookup', issues: [{ path: 'exists' }] });
-    expect(await gateway.metrics()).toMatch(/vngw_contract_violations_total\{upstream="echo",operation="lookup"\} 1/);
+    expect(seen['contract:violation']?.[0]).toMatchObject({
+      upstream: 'echo',
+      operation: 'lookup',
+      issues: [{ path: 'exists' }],
+    });
+    expect(await gateway.metrics()).toMatch(
+      /vngw_contract_violations_total\{upstream="echo",operation="lookup"\} 1/,
+    );
     await gateway.close();
   });
 

@@ -125,7 +125,11 @@ describe('reads: stale-if-error', () => {
   });
 
   it('a deferred read with no cached answer is queued, then answered through outbox:delivered', async () => {
-    const { gateway, events } = setup([reply(503, 'x'), reply(200, ok({ exists: true, status: 'ACTIVE' }))]);
+    const { gateway, events } = setup([
+      reply(503, 'x'),
+      reply(200, ok({ exists: true, status: 'ACTIVE' })),
+      reply(503, 'x'),
+    ]);
     const r = await gateway.echo.lookup(PERSON, { ...CTX, defer: true });
     expect(r.status).toBe('queued');
     if (r.status !== 'queued') return;
@@ -135,6 +139,11 @@ describe('reads: stale-if-error', () => {
     expect(events['outbox:delivered']?.[0]).toMatchObject({
       ticket: r.ticket,
       result: { found: true, status: 'ACTIVE' },
+    });
+    // The late answer now serves the citizen's next visit while the platform fails again.
+    await expect(gateway.echo.lookup(PERSON, CTX)).resolves.toMatchObject({
+      status: 'stale',
+      data: { found: true },
     });
     await gateway.close();
   });
