@@ -18,6 +18,16 @@ function integer(name: string, min: number, max: number) {
   };
 }
 
+function positiveNumber(name: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) {
+      throw new InvalidArgumentError(`${name} must be a number above 0 and at most ${max}`);
+    }
+    return n;
+  };
+}
+
 export function buildProgram(): Command {
   const program = new Command('vn-gateway')
     .description("Resilient adapters for Vietnam's central platforms: mock platforms, demo and outbox tools")
@@ -98,12 +108,15 @@ export function buildProgram(): Command {
         .argParser(integer('--dossiers', 1, 100_000)),
     )
     .addOption(
-      new Option('--minutes <m>', 'length of the compressed day in minutes').default(2).argParser(Number),
+      new Option('--minutes <m>', 'length of the compressed day (07:30–17:00) in real minutes')
+        .default(2)
+        .argParser(positiveNumber('--minutes', 24 * 60)),
     )
     .addOption(
       new Option('--seed <n>', 'seed of the scenario').default(7).argParser(integer('--seed', 0, 2 ** 31)),
     )
     .option('--json', 'print the summary as JSON instead of the live view')
+    .option('--log <file>', "write the gateway's log (pino JSON lines) to this file")
     .action(async (o) => {
       const { runDemo } = await import('./demo.js');
       const summary = await runDemo(o, process.stdout);
