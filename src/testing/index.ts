@@ -2,8 +2,8 @@
  * `vn-national-gateway/testing`: mock national platforms (VNeID, land registry, tax registry and
  * their OAuth2 token endpoint) for contract tests in CI and outage drills on a laptop.
  *
- * Note: this entry re-exports the nock helper, so it loads `nock` (an optional peer dependency)
- * and with it nock's interception of `node:http`.
+ * `mockPlatformsWithNock` loads `nock` (an optional peer dependency) on its first call; importing
+ * this entry loads neither nock nor its interception of `node:http`.
  */
 
 export { runMockCommand } from './cli-mock.js';
