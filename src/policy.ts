@@ -28,7 +28,10 @@ export interface BreakerPolicy {
   errorRatio: number;
   /** Attempts needed in the window before the ratio is judged (one early failure must not open it). @default 10 */
   minimumCalls: number;
-  /** Rolling window of the statistics. @default 30000 */
+  /**
+   * Rolling window of the statistics. Short, so that under a background of failures an outage
+   * shows in the ratio within seconds. @default 10000
+   */
   windowMs: number;
   /** Time open before trial calls are let through (half-open). @default 15000 */
   resetTimeoutMs: number;
@@ -87,7 +90,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   breaker: Object.freeze({
     errorRatio: 0.5,
     minimumCalls: 10,
-    windowMs: 30_000,
+    windowMs: 10_000,
     resetTimeoutMs: 15_000,
     halfOpenProbes: 1,
   }),

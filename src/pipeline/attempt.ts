@@ -32,7 +32,7 @@ export async function runAttempt(
   const wire = target.profile.operations[operation];
   if (!wire)
     throw new GatewayError('CONTRACT', `Profile ${target.profile.name} has no mapping for ${operation}`);
-  const req = wire.request(input as never, info);
+  const req = fromProfile(target.profile.name, 'request', () => wire.request(input as never, info));
   const url = buildUrl(target.baseUrl, req.path, req.query);
   const headers: Record<string, string> = {
     accept: 'application/json',
@@ -114,10 +114,24 @@ function readReply(
   const data = wire.data.safeParse(envelope.data);
   if (!data.success)
     throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
-  const domain = spec.output.safeParse(wire.decode(data.data as never, info, input as never));
+  const decoded = fromProfile(target.profile.name, 'decode', () => wire.decode(data.data as never, info, input as never));
+  const domain = spec.output.safeParse(decoded);
   if (!domain.success)
     throw contractError('The decoded reply does not match the operation output', zodIssues(domain.error));
   return domain.data;
+}
+
+/** A profile function that throws is a mapping the platform's contract did not foresee: `CONTRACT`. */
+function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof GatewayError) throw e;
+    throw new GatewayError('CONTRACT', `The ${profile} profile failed to ${step} (${(e as Error)?.name ?? 'error'})`, {
+      retryable: false,
+      cause: e,
+    });
+  }
 }
 
 function statusError(status: number): GatewayError | undefined {
