@@ -64,6 +64,9 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
 
   const { clock, events } = shared;
   const logger = upstreamLogger(shared.logger, name);
+  const client = options.client ?? shared.client;
+  if (!client)
+    logger.warn('no X-Road-Client configured: the national data exchange identifies callers by it');
   const transport = options.transport ?? axiosTransport();
   const breaker = new Breaker(name, upstreamPolicy.breaker, clock, {
     onStateChange(state, since) {
@@ -79,7 +82,7 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     transport,
     target: {
       baseUrl: options.baseUrl,
-      client: options.client ?? shared.client,
+      client,
       transport,
       auth: createAuthProvider(options.auth, transport, clock),
       profile,

@@ -114,7 +114,9 @@ function readReply(
   const data = wire.data.safeParse(envelope.data);
   if (!data.success)
     throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
-  const decoded = fromProfile(target.profile.name, 'decode', () => wire.decode(data.data as never, info, input as never));
+  const decoded = fromProfile(target.profile.name, 'decode', () =>
+    wire.decode(data.data as never, info, input as never),
+  );
   const domain = spec.output.safeParse(decoded);
   if (!domain.success)
     throw contractError('The decoded reply does not match the operation output', zodIssues(domain.error));
@@ -127,10 +129,14 @@ function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T
     return fn();
   } catch (e) {
     if (e instanceof GatewayError) throw e;
-    throw new GatewayError('CONTRACT', `The ${profile} profile failed to ${step} (${(e as Error)?.name ?? 'error'})`, {
-      retryable: false,
-      cause: e,
-    });
+    throw new GatewayError(
+      'CONTRACT',
+      `The ${profile} profile failed to ${step} (${(e as Error)?.name ?? 'error'})`,
+      {
+        retryable: false,
+        cause: e,
+      },
+    );
   }
 }
 
