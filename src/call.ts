@@ -91,7 +91,7 @@ export async function send(
         random: rt.random,
         deadlineAt,
         onRetry: ({ attempt, delayMs, error }) => {
-          up.stats.retries++;
+          up.stats.recordRetry();
           rt.events.emit('retry', {
             upstream: up.name,
             operation,
@@ -236,7 +236,7 @@ async function tryFallback(
     if (cacheKey && policy.cache) {
       const hit = rt.cache.get(cacheKey, rt.clock.now(), policy.cache.maxStaleMs);
       if (hit) {
-        up.stats.fallbacks++;
+        up.stats.recordFallback();
         rt.events.emit('fallback', { ...base, kind: 'stale' });
         return { status: 'stale', data: hit.data, meta: { ...meta(), ageMs: hit.ageMs } };
       }
@@ -280,7 +280,7 @@ async function tryFallback(
       },
     );
   }
-  up.stats.fallbacks++;
+  up.stats.recordFallback();
   rt.events.emit('fallback', { ...base, kind: spec.kind === 'read' ? 'deferred' : 'queued' });
   rt.events.emit('outbox:queued', {
     ticket,

@@ -9,9 +9,10 @@ import { type CacheOptions, StaleCache } from './fallback/cache.js';
 import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drainer.js';
 import { memoryOutbox } from './fallback/outbox/memory.js';
 import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
+import { GatewayError } from './errors.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
 import type { AuditTrail } from './telemetry/audit.js';
-import { type HealthSnapshot, overallStatus, upstreamStatus } from './telemetry/health.js';
+import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
 import { createUpstream, type Upstream } from './upstream.js';
@@ -138,10 +139,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     });
   } catch (error) {
     // A bad configuration must not leave the breakers' timers and the transports' sockets behind.
-    for (const up of upstreams.values()) {
-      up.breaker.shutdown();
-      up.transport.close?.();
-    }
+    releaseUpstreams(upstreams.values());
     throw error;
   }
   const drainer = new Drainer(rt, upstreams, options.drainer);
@@ -152,32 +150,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   let closed: Promise<void> | undefined;
   const core: GatewayCore = {
     registry,
-    async health() {
-      const outboxCounts = await outbox.counts();
-      const entries = [...upstreams.values()].map((up) => {
-        const w = up.breaker.window;
-        const errorRatio = w.calls > 0 ? w.failures / w.calls : 0;
-        return [
-          up.name,
-          {
-            status: upstreamStatus(up.breaker.state, errorRatio),
-            breaker: { state: up.breaker.state, since: new Date(up.breaker.since).toISOString() },
-            window: { calls: w.calls, failures: w.failures, errorRatio },
-            latency: up.stats.latency(),
-            retries: up.stats.retries,
-            fallbacks: up.stats.fallbacks,
-            inFlight: up.bulkhead.inFlight,
-            queued: up.bulkhead.queued,
-          },
-        ] as const;
-      });
-      return {
-        status: overallStatus(entries.map(([, h]) => h.status)),
-        time: new Date(clock.now()).toISOString(),
-        upstreams: Object.fromEntries(entries),
-        outbox: outboxCounts,
-      };
-    },
+    health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now()),
     metrics: () => registry.metrics(),
     on: (event, fn) => events.on(event, fn),
     outbox: {
@@ -190,10 +163,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     close() {
       closed ??= (async () => {
         await drainer.stop();
-        for (const up of upstreams.values()) {
-          up.breaker.shutdown();
-          up.transport.close?.();
-        }
+        releaseUpstreams(upstreams.values());
         events.clear();
         telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes
         await outbox.close();
@@ -207,9 +177,21 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   for (const [name, up] of upstreams) {
     const client: Record<string, unknown> = {};
     for (const op of Object.keys(up.spec.operations)) {
-      client[op] = (input: unknown, context?: CallContext) => invoke(rt, up, op, input, context);
+      client[op] = (input: unknown, context?: CallContext) =>
+        closed
+          ? Promise.reject(
+              new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op }),
+            )
+          : invoke(rt, up, op, input, context);
     }
     gateway[name] = Object.freeze(client);
   }
   return Object.freeze(gateway) as Gateway<U>;
+}
+
+function releaseUpstreams(upstreams: Iterable<Upstream>): void {
+  for (const up of upstreams) {
+    up.breaker.shutdown();
+    up.transport.close?.();
+  }
 }

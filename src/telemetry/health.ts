@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { CallOutcome } from '../events.js';
-import type { BreakerState } from '../pipeline/breaker.js';
+import type { Breaker, BreakerState } from '../pipeline/breaker.js';
+import type { Bulkhead } from '../pipeline/bulkhead.js';
 
 /** How many recent call durations are kept per upstream for p50/p95. */
 export const LATENCY_SAMPLES = 512;
@@ -17,11 +18,10 @@ const NOT_SENT: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
 
 /**
  * Recent activity of one upstream, for `gateway.health()`, over the breaker's rolling window
- * (`policy.breaker.windowMs`, default 30 s) on the gateway's clock: the durations of the last
+ * (`policy.breaker.windowMs`, default 10 s) on the gateway's clock: the durations of the last
  * {@link LATENCY_SAMPLES} calls that reached the upstream, and the retries and fallbacks.
  *
- * `retries` and `fallbacks` read as the number of events in the window; the pipeline records one
- * with `stats.retries++` / `stats.fallbacks++` (each increment is timestamped).
+ * `retries` and `fallbacks` are the number of events in the window.
  */
 export class UpstreamStats {
   /** Ring buffer of recent calls: time (epoch ms) and duration (ms). */
@@ -46,20 +46,24 @@ export class UpstreamStats {
     this.size = Math.min(this.size + 1, LATENCY_SAMPLES);
   }
 
-  /** Retries scheduled in the window. Assigning a larger number records that many retries now. */
+  recordRetry(): void {
+    this.prune(this.retryTimes);
+    this.retryTimes.push(this.clock.now());
+  }
+
+  recordFallback(): void {
+    this.prune(this.fallbackTimes);
+    this.fallbackTimes.push(this.clock.now());
+  }
+
+  /** Retries scheduled in the window. */
   get retries(): number {
     return this.count(this.retryTimes);
   }
-  set retries(value: number) {
-    this.add(this.retryTimes, value);
-  }
 
-  /** Fallbacks served (stale, queued, deferred) in the window. Assigning a larger number records that many now. */
+  /** Fallbacks served (stale, queued, deferred) in the window. */
   get fallbacks(): number {
     return this.count(this.fallbackTimes);
-  }
-  set fallbacks(value: number) {
-    this.add(this.fallbackTimes, value);
   }
 
   /**
@@ -77,12 +81,6 @@ export class UpstreamStats {
   private count(times: number[]): number {
     this.prune(times);
     return times.length;
-  }
-
-  private add(times: number[], value: number): void {
-    this.prune(times);
-    const now = this.clock.now();
-    for (let n = value - times.length; n > 0; n--) times.push(now);
   }
 
   private prune(times: number[]): void {
@@ -103,7 +101,7 @@ export function percentile(sorted: readonly number[], q: number): number | null 
 /** `ok`: serving normally. `degraded`: serving, with failures or fallbacks likely. `down`: failing fast. */
 export type HealthStatus = 'ok' | 'degraded' | 'down';
 
-/** One upstream in {@link HealthSnapshot}. Window figures cover the breaker's rolling window (default 30 s). */
+/** One upstream in {@link HealthSnapshot}. Window figures cover the breaker's rolling window (default 10 s). */
 export interface UpstreamHealth {
   /** See {@link upstreamStatus}. */
   status: HealthStatus;
@@ -164,4 +162,43 @@ export function upstreamStatus(state: BreakerState, errorRatio: number): HealthS
 export function overallStatus(statuses: HealthStatus[]): HealthStatus {
   if (statuses.length > 0 && statuses.every((s) => s === 'down')) return 'down';
   return statuses.some((s) => s !== 'ok') ? 'degraded' : 'ok';
+}
+
+/** What {@link healthSnapshot} reads of one upstream. */
+export interface UpstreamHealthSource {
+  name: string;
+  breaker: Breaker;
+  bulkhead: Bulkhead;
+  stats: UpstreamStats;
+}
+
+/** Builds `gateway.health()` from the gateway's upstreams and its outbox counts. */
+export function healthSnapshot(
+  upstreams: Iterable<UpstreamHealthSource>,
+  outbox: Record<string, number>,
+  now: number,
+): HealthSnapshot {
+  const entries = [...upstreams].map((up): [string, UpstreamHealth] => {
+    const w = up.breaker.window;
+    const errorRatio = w.calls > 0 ? w.failures / w.calls : 0;
+    return [
+      up.name,
+      {
+        status: upstreamStatus(up.breaker.state, errorRatio),
+        breaker: { state: up.breaker.state, since: new Date(up.breaker.since).toISOString() },
+        window: { calls: w.calls, failures: w.failures, errorRatio },
+        latency: up.stats.latency(),
+        retries: up.stats.retries,
+        fallbacks: up.stats.fallbacks,
+        inFlight: up.bulkhead.inFlight,
+        queued: up.bulkhead.queued,
+      },
+    ];
+  });
+  return {
+    status: overallStatus(entries.map(([, h]) => h.status)),
+    time: new Date(now).toISOString(),
+    upstreams: Object.fromEntries(entries),
+    outbox,
+  };
 }

@@ -394,6 +394,17 @@ describe('isolation', () => {
   });
 });
 
+describe('lifecycle', () => {
+  it('a call on a closed gateway is ABORTED and sends nothing', async () => {
+    const { gateway, transport } = setup([reply(200, ok({ n: 1 }))]);
+    await gateway.close();
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect(e).toMatchObject({ code: 'ABORTED', message: 'The gateway is closed', upstream: 'echo' });
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close(); // idempotent
+  });
+});
+
 describe('errors', () => {
   it('isGatewayError works for an error from another copy of the package (no instanceof)', () => {
     const foreign = Object.assign(new Error('x'), { code: 'TIMEOUT' });
