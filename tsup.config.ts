@@ -5,7 +5,7 @@ const entry = {
   adapters: 'adapters/index.ts',
   testing: 'src/testing/index.ts',
   identifiers: 'src/identifiers/index.ts',
-  cli: 'src/cli/main.ts',
+  cli: 'src/cli/bin.ts',
 };
 
 // Adapters import the core by its public name, so at run time they share one copy of it.

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `vn-gateway`: the command line for developers (mock platforms, demo) and operators (outbox).
  * commander parses; each command lives in its own module.
@@ -135,11 +134,4 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vn-gateway: ${(e as Error).message}\n`);
     return 1;
   }
-}
-
-const invokedDirectly = process.argv[1] && /(?:cli|main)\.(?:c?js|ts)$/.test(process.argv[1]);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then((code) => {
-    if (code !== 0) process.exitCode = code;
-  });
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteOutbox } from 'vn-national-gateway';
 
-const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+const MAIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 

@@ -4,7 +4,7 @@
  * Needs `npm run build` first (the README's test command builds before it tests).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -88,6 +88,15 @@ const require_pino = () => require('pino');
     expect(
       run('cjs', `${load}${program('')}})().catch((e) => { console.error(e); process.exit(1); });`),
     ).toEqual(expected);
+  });
+
+  it('installs a working vn-gateway bin (reached through a node_modules/.bin symlink)', () => {
+    const bin = path.join(dir, 'esm', 'node_modules', '.bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync('../vn-national-gateway/dist/cli.js', path.join(bin, 'vn-gateway'));
+    const out = execFileSync(path.join(bin, 'vn-gateway'), ['--help'], { encoding: 'utf8' });
+    expect(out).toContain('Usage: vn-gateway');
+    expect(out).toContain('mock');
   });
 
   it('ships only dist and the README', () => {
