@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import pino from 'pino';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
   type CallEvent,
   createGateway,
@@ -133,3 +133,23 @@ export const FREE_TEXT_FRAGMENTS = [
   'Không xử lý',
   'không hợp lệ',
 ];
+
+/**
+ * Per-test gateway with nock hygiene (no real network, interceptors cleared, gateway closed).
+ * Returns a view whose properties are the current test's gateway and recorders.
+ */
+export function useTestGateway(): ReturnType<typeof testGateway> {
+  let current: ReturnType<typeof testGateway> | undefined;
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
+  beforeEach(() => {
+    current = testGateway();
+  });
+  afterEach(async () => {
+    await current?.gateway.close();
+    nock.cleanAll();
+  });
+  return new Proxy({} as ReturnType<typeof testGateway>, {
+    get: (_target, key) => current?.[key as keyof ReturnType<typeof testGateway>],
+  });
+}

@@ -1,5 +1,4 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   certificateWireData,
   getParcelPre2025Sample,
@@ -16,21 +15,12 @@ import {
   submitRegistrationWireBody,
   verifyCertificateSample,
 } from '../../adapters/land-registry/fixtures.js';
-import { expectStandardHeaders, FREE_TEXT_FRAGMENTS, failure, intercept, testGateway } from './helpers.js';
+import { expectStandardHeaders, FREE_TEXT_FRAGMENTS, failure, intercept, useTestGateway } from './helpers.js';
 
 const PARCEL = '/land/v1/thua-dat';
 const REGISTER = '/land/v1/dang-ky-bien-dong';
 
-let t: ReturnType<typeof testGateway>;
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  t = testGateway();
-});
-afterEach(async () => {
-  await t.gateway.close();
-  nock.cleanAll();
-});
+const t = useTestGateway();
 
 describe('land.getParcel', () => {
   it('sends the parcel key as query parameters and decodes the parcel', async () => {

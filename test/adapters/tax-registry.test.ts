@@ -1,6 +1,5 @@
-import nock from 'nock';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AuditRecord, createAuditTrail, createGateway } from 'vn-national-gateway';
 import { taxRegistry } from 'vn-national-gateway/adapters';
 import {
@@ -23,23 +22,14 @@ import {
   FREE_TEXT_FRAGMENTS,
   failure,
   intercept,
-  testGateway,
+  useTestGateway,
   TOKEN,
 } from './helpers.js';
 
 const LOOKUP = (mst: string) => `/tax/v1/nguoi-nop-thue/${mst}`;
 const REGISTER = '/tax/v1/dang-ky-thue';
 
-let t: ReturnType<typeof testGateway>;
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  t = testGateway();
-});
-afterEach(async () => {
-  await t.gateway.close();
-  nock.cleanAll();
-});
+const t = useTestGateway();
 
 describe('tax.lookupTaxCode', () => {
   it('looks up a 10-digit code', async () => {

@@ -1,5 +1,4 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   citizenProfileResult,
   citizenProfileWireData,
@@ -12,21 +11,12 @@ import {
   vneidFailureCodes,
   vneidOk,
 } from '../../adapters/vneid/fixtures.js';
-import { expectStandardHeaders, FREE_TEXT_FRAGMENTS, failure, intercept, testGateway } from './helpers.js';
+import { expectStandardHeaders, FREE_TEXT_FRAGMENTS, failure, intercept, useTestGateway } from './helpers.js';
 
 const VERIFY = '/c06/v1/xac-thuc-cong-dan';
 const PROFILE = '/c06/v1/tra-cuu-cong-dan';
 
-let t: ReturnType<typeof testGateway>;
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  t = testGateway();
-});
-afterEach(async () => {
-  await t.gateway.close();
-  nock.cleanAll();
-});
+const t = useTestGateway();
 
 describe('vneid.verifyCitizen', () => {
   it('sends the contract request and decodes the answer', async () => {
