@@ -1,6 +1,7 @@
 /**
- * The adapters against the library's own mock platforms (`vn-national-gateway/testing`, through
- * nock): both were written from CONTRACT.md by different hands, so this checks they read it alike.
+ * The adapters against the library's own mock platforms (`vn-national-gateway/testing`), through
+ * nock and through the real HTTP server on loopback: both sides were written from CONTRACT.md by
+ * different hands, so this checks they read it alike, over either transport.
  */
 import nock from 'nock';
 import pino from 'pino';
@@ -10,14 +11,27 @@ import { landRegistry, taxRegistry, vneid } from 'vn-national-gateway/adapters';
 import {
   fixtures,
   MOCK_CREDENTIALS,
+  type MockPlatformsControl,
   mockPlatformsWithNock,
-  type NockMockPlatforms,
+  startMockPlatforms,
 } from 'vn-national-gateway/testing';
 
-const BASE = 'http://mock-platforms.test';
+const NOCK_BASE = 'http://mock-platforms.test';
+
+/** The two ways to run the mock platforms: a base URL, the control object, and how to stop. */
+const TRANSPORTS = {
+  nock: async () => {
+    const m = mockPlatformsWithNock(NOCK_BASE);
+    return { base: NOCK_BASE, control: m as MockPlatformsControl, stop: async () => m.done() };
+  },
+  http: async () => {
+    const m = await startMockPlatforms();
+    return { base: m.url, control: m as MockPlatformsControl, stop: () => m.close() };
+  },
+};
 const ctx = { purpose: '1.001234', actor: 'officer-17' };
 
-function gatewayOverMock() {
+function gatewayOverMock(BASE: string) {
   const auth = {
     type: 'oauth2' as const,
     tokenUrl: `${BASE}/token`,
@@ -37,179 +51,186 @@ function gatewayOverMock() {
   });
 }
 
-let mock: NockMockPlatforms;
-let gateway: ReturnType<typeof gatewayOverMock>;
-let unknown: UnknownValueEvent[];
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  mock = mockPlatformsWithNock(BASE);
-  gateway = gatewayOverMock();
-  unknown = [];
-  gateway.on('contract:unknown-value', (e) => unknown.push(e));
-});
-afterEach(async () => {
-  await gateway.close();
-  mock.done();
-  nock.cleanAll();
-});
+describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
+  'adapters × mock platforms (%s)',
+  (kind) => {
+    let mock: MockPlatformsControl;
+    let stop: () => Promise<void>;
+    let gateway: ReturnType<typeof gatewayOverMock>;
+    let unknown: UnknownValueEvent[];
+    beforeAll(() => nock.disableNetConnect());
+    afterAll(() => nock.enableNetConnect());
+    beforeEach(async () => {
+      if (kind === 'http') nock.enableNetConnect('127.0.0.1');
+      const started = await TRANSPORTS[kind]();
+      mock = started.control;
+      stop = started.stop;
+      gateway = gatewayOverMock(started.base);
+      unknown = [];
+      gateway.on('contract:unknown-value', (e) => unknown.push(e));
+    });
+    afterEach(async () => {
+      await gateway.close();
+      await stop();
+      nock.cleanAll();
+    });
 
-describe('adapters × mock platforms', () => {
-  it('vneid.verifyCitizen answers every verification case of the fixtures', async () => {
-    for (const c of fixtures.verifyCases) {
-      const r = await gateway.vneid.verifyCitizen(c.input, ctx).catch((e: unknown) => e);
-      if (c.expected === 'not-found') {
-        expect(isGatewayError(r, 'NOT_FOUND'), c.description).toBe(true);
-      } else {
-        expect(r, c.description).toMatchObject({
-          status: 'ok',
-          data: {
-            ...c.expected,
-            verified: c.expected.exists && c.expected.nameMatches && c.expected.dateOfBirthMatches,
+    it('vneid.verifyCitizen answers every verification case of the fixtures', async () => {
+      for (const c of fixtures.verifyCases) {
+        const r = await gateway.vneid.verifyCitizen(c.input, ctx).catch((e: unknown) => e);
+        if (c.expected === 'not-found') {
+          expect(isGatewayError(r, 'NOT_FOUND'), c.description).toBe(true);
+        } else {
+          expect(r, c.description).toMatchObject({
+            status: 'ok',
+            data: {
+              ...c.expected,
+              verified: c.expected.exists && c.expected.nameMatches && c.expected.dateOfBirthMatches,
+            },
+          });
+        }
+      }
+    });
+
+    it('vneid.getCitizenProfile reads every citizen with their consent code, and refuses a wrong one', async () => {
+      for (const c of fixtures.citizens) {
+        const r = await gateway.vneid.getCitizenProfile(
+          { personalId: c.personalId, consentCode: c.consentCode },
+          ctx,
+        );
+        expect(r.status === 'ok' && r.data).toEqual({
+          personalId: c.personalId,
+          ...(c.oldIdNumber ? { oldIdCardNumber: c.oldIdNumber } : {}),
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+          gender: c.gender,
+          nationality: c.nationality,
+          permanentAddress: {
+            provinceCode: c.permanentAddress.provinceCode,
+            communeCode: c.permanentAddress.wardCode,
+            detail: c.permanentAddress.detail,
           },
         });
       }
-    }
-  });
+      const c = fixtures.citizens[0]!;
+      const e = await gateway.vneid
+        .getCitizenProfile({ personalId: c.personalId, consentCode: '000000' }, ctx)
+        .catch((x) => x);
+      expect(isGatewayError(e, 'AUTH')).toBe(true);
+    });
 
-  it('vneid.getCitizenProfile reads every citizen with their consent code, and refuses a wrong one', async () => {
-    for (const c of fixtures.citizens) {
-      const r = await gateway.vneid.getCitizenProfile(
-        { personalId: c.personalId, consentCode: c.consentCode },
+    it('land.getParcel finds every parcel by its current and by every pre-2025 code of its ward', async () => {
+      for (const p of fixtures.parcels) {
+        const ward = fixtures.wards.find((w) => w.code === p.wardCode)!;
+        for (const code of new Set([p.wardCode, ...ward.formerUnits.map((f) => f.code)])) {
+          const r = await gateway.land.getParcel({
+            wardCode: code,
+            mapSheet: p.mapSheet,
+            parcelNumber: p.parcelNumber,
+          });
+          expect(r.status === 'ok' && r.data, `${code}/${p.mapSheet}/${p.parcelNumber}`).toMatchObject({
+            wardCode: p.wardCode,
+            wardName: ward.name,
+            areaM2: p.areaM2,
+            landUseCode: p.landUse,
+            useTerm: p.landUseTerm === 'Lâu dài' ? 'long-term' : p.landUseTerm,
+            restrictions: [...p.restrictions],
+          });
+        }
+      }
+      expect(unknown).toEqual([]);
+      const e = await gateway.land.getParcel(fixtures.unknown.parcel).catch((x) => x);
+      expect(isGatewayError(e, 'NOT_FOUND')).toBe(true);
+    });
+
+    it('land.verifyCertificate finds every certificate, written with a space', async () => {
+      for (const p of fixtures.parcels) {
+        for (const c of p.certificates) {
+          const spaced = `${c.serial.slice(0, 2)} ${c.serial.slice(2)}`;
+          const r = await gateway.land.verifyCertificate({ serial: spaced });
+          expect(r.status === 'ok' && r.data).toMatchObject({
+            serial: c.serial,
+            issuedOn: c.issuedOn,
+            status: c.status === 'HIEU_LUC' ? 'valid' : 'revoked',
+            parcel: { wardCode: p.wardCode, mapSheet: p.mapSheet, parcelNumber: p.parcelNumber },
+          });
+        }
+      }
+    });
+
+    it('land.submitRegistration is deduplicated by dossier code, and its status can be read', async () => {
+      const p = fixtures.parcels[0]!;
+      const input = {
+        dossierCode: '000.00.29.H29-250701-0009',
+        wardCode: p.wardCode,
+        mapSheet: p.mapSheet,
+        parcelNumber: p.parcelNumber,
+        changeType: 'CHUYEN_NHUONG',
+        applicant: { personalId: fixtures.citizens[0]!.personalId, fullName: fixtures.citizens[0]!.fullName },
+      };
+      const first = await gateway.land.submitRegistration(input, ctx);
+      const again = await gateway.land.submitRegistration(input, ctx);
+      expect(first.status === 'ok' && first.data.status).toBe('received');
+      expect(again.status === 'ok' && again.data).toEqual(first.status === 'ok' && first.data);
+      expect(mock.registrations('land')).toHaveLength(1);
+      const receiptId = first.status === 'ok' ? first.data.receiptId : '';
+      const s = await gateway.land.getRegistrationStatus({ receiptId });
+      expect(s.status === 'ok' && s.data).toMatchObject({ receiptId, status: 'received' });
+    });
+
+    it('tax.lookupTaxCode finds enterprises, branches (with or without the dash) and individuals', async () => {
+      const statuses = { '00': 'active', '01': 'suspended', '03': 'closed' } as const;
+      const taxpayers = [
+        ...fixtures.enterprises,
+        ...fixtures.enterprises.flatMap((e) => e.branches),
+        ...fixtures.individualTaxpayers,
+      ];
+      for (const t of taxpayers) {
+        for (const taxCode of new Set([t.taxCode, t.taxCode.replace('-', '')])) {
+          const r = await gateway.tax.lookupTaxCode({ taxCode }, ctx);
+          expect(r.status === 'ok' && r.data).toEqual({
+            taxCode: t.taxCode,
+            name: t.name,
+            status: statuses[t.status],
+            taxOffice: t.taxOffice,
+          });
+        }
+      }
+      const e = await gateway.tax.lookupTaxCode({ taxCode: fixtures.unknown.taxCode }, ctx).catch((x) => x);
+      expect(isGatewayError(e, 'NOT_FOUND')).toBe(true);
+    });
+
+    it('tax.registerTaxpayer and tax.getRegistrationStatus', async () => {
+      const c = fixtures.citizens[1]!;
+      const r = await gateway.tax.registerTaxpayer(
+        {
+          dossierCode: '000.00.29.H29-250701-0010',
+          personalId: c.personalId,
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+          businessAddress: { wardCode: c.permanentAddress.wardCode, detail: c.permanentAddress.detail },
+          businessLine: '4711',
+        },
         ctx,
       );
-      expect(r.status === 'ok' && r.data).toEqual({
-        personalId: c.personalId,
-        ...(c.oldIdNumber ? { oldIdCardNumber: c.oldIdNumber } : {}),
-        fullName: c.fullName,
-        dateOfBirth: c.dateOfBirth,
-        gender: c.gender,
-        nationality: c.nationality,
-        permanentAddress: {
-          provinceCode: c.permanentAddress.provinceCode,
-          communeCode: c.permanentAddress.wardCode,
-          detail: c.permanentAddress.detail,
-        },
-      });
-    }
-    const c = fixtures.citizens[0]!;
-    const e = await gateway.vneid
-      .getCitizenProfile({ personalId: c.personalId, consentCode: '000000' }, ctx)
-      .catch((x) => x);
-    expect(isGatewayError(e, 'AUTH')).toBe(true);
-  });
+      expect(r.status === 'ok' && r.data.status).toBe('received');
+      const registrationId = r.status === 'ok' ? r.data.registrationId : '';
+      const s = await gateway.tax.getRegistrationStatus({ registrationId }, ctx);
+      expect(s.status === 'ok' && s.data).toEqual({ registrationId, status: 'received' });
+    });
 
-  it('land.getParcel finds every parcel by its current and by every pre-2025 code of its ward', async () => {
-    for (const p of fixtures.parcels) {
-      const ward = fixtures.wards.find((w) => w.code === p.wardCode)!;
-      for (const code of new Set([p.wardCode, ...ward.formerUnits.map((f) => f.code)])) {
-        const r = await gateway.land.getParcel({
-          wardCode: code,
-          mapSheet: p.mapSheet,
-          parcelNumber: p.parcelNumber,
-        });
-        expect(r.status === 'ok' && r.data, `${code}/${p.mapSheet}/${p.parcelNumber}`).toMatchObject({
-          wardCode: p.wardCode,
-          wardName: ward.name,
-          areaM2: p.areaM2,
-          landUseCode: p.landUse,
-          useTerm: p.landUseTerm === 'Lâu dài' ? 'long-term' : p.landUseTerm,
-          restrictions: [...p.restrictions],
-        });
-      }
-    }
-    expect(unknown).toEqual([]);
-    const e = await gateway.land.getParcel(fixtures.unknown.parcel).catch((x) => x);
-    expect(isGatewayError(e, 'NOT_FOUND')).toBe(true);
-  });
+    it('a busy platform is retried, then a cached read is served stale', async () => {
+      const input = { taxCode: fixtures.enterprises[0]!.taxCode };
+      await gateway.tax.lookupTaxCode(input, ctx);
+      mock.setFault('tax', { errorRate: 1, errorKind: 'busy' });
+      const r = await gateway.tax.lookupTaxCode(input, ctx);
+      expect(r).toMatchObject({ status: 'stale', meta: { attempts: 3 } });
+    });
 
-  it('land.verifyCertificate finds every certificate, written with a space', async () => {
-    for (const p of fixtures.parcels) {
-      for (const c of p.certificates) {
-        const spaced = `${c.serial.slice(0, 2)} ${c.serial.slice(2)}`;
-        const r = await gateway.land.verifyCertificate({ serial: spaced });
-        expect(r.status === 'ok' && r.data).toMatchObject({
-          serial: c.serial,
-          issuedOn: c.issuedOn,
-          status: c.status === 'HIEU_LUC' ? 'valid' : 'revoked',
-          parcel: { wardCode: p.wardCode, mapSheet: p.mapSheet, parcelNumber: p.parcelNumber },
-        });
-      }
-    }
-  });
-
-  it('land.submitRegistration is deduplicated by dossier code, and its status can be read', async () => {
-    const p = fixtures.parcels[0]!;
-    const input = {
-      dossierCode: '000.00.29.H29-250701-0009',
-      wardCode: p.wardCode,
-      mapSheet: p.mapSheet,
-      parcelNumber: p.parcelNumber,
-      changeType: 'CHUYEN_NHUONG',
-      applicant: { personalId: fixtures.citizens[0]!.personalId, fullName: fixtures.citizens[0]!.fullName },
-    };
-    const first = await gateway.land.submitRegistration(input, ctx);
-    const again = await gateway.land.submitRegistration(input, ctx);
-    expect(first.status === 'ok' && first.data.status).toBe('received');
-    expect(again.status === 'ok' && again.data).toEqual(first.status === 'ok' && first.data);
-    expect(mock.registrations('land')).toHaveLength(1);
-    const receiptId = first.status === 'ok' ? first.data.receiptId : '';
-    const s = await gateway.land.getRegistrationStatus({ receiptId });
-    expect(s.status === 'ok' && s.data).toMatchObject({ receiptId, status: 'received' });
-  });
-
-  it('tax.lookupTaxCode finds enterprises, branches (with or without the dash) and individuals', async () => {
-    const statuses = { '00': 'active', '01': 'suspended', '03': 'closed' } as const;
-    const taxpayers = [
-      ...fixtures.enterprises,
-      ...fixtures.enterprises.flatMap((e) => e.branches),
-      ...fixtures.individualTaxpayers,
-    ];
-    for (const t of taxpayers) {
-      for (const taxCode of new Set([t.taxCode, t.taxCode.replace('-', '')])) {
-        const r = await gateway.tax.lookupTaxCode({ taxCode }, ctx);
-        expect(r.status === 'ok' && r.data).toEqual({
-          taxCode: t.taxCode,
-          name: t.name,
-          status: statuses[t.status],
-          taxOffice: t.taxOffice,
-        });
-      }
-    }
-    const e = await gateway.tax.lookupTaxCode({ taxCode: fixtures.unknown.taxCode }, ctx).catch((x) => x);
-    expect(isGatewayError(e, 'NOT_FOUND')).toBe(true);
-  });
-
-  it('tax.registerTaxpayer and tax.getRegistrationStatus', async () => {
-    const c = fixtures.citizens[1]!;
-    const r = await gateway.tax.registerTaxpayer(
-      {
-        dossierCode: '000.00.29.H29-250701-0010',
-        personalId: c.personalId,
-        fullName: c.fullName,
-        dateOfBirth: c.dateOfBirth,
-        businessAddress: { wardCode: c.permanentAddress.wardCode, detail: c.permanentAddress.detail },
-        businessLine: '4711',
-      },
-      ctx,
-    );
-    expect(r.status === 'ok' && r.data.status).toBe('received');
-    const registrationId = r.status === 'ok' ? r.data.registrationId : '';
-    const s = await gateway.tax.getRegistrationStatus({ registrationId }, ctx);
-    expect(s.status === 'ok' && s.data).toEqual({ registrationId, status: 'received' });
-  });
-
-  it('a busy platform is retried, then a cached read is served stale', async () => {
-    const input = { taxCode: fixtures.enterprises[0]!.taxCode };
-    await gateway.tax.lookupTaxCode(input, ctx);
-    mock.setFault('tax', { errorRate: 1, errorKind: 'busy' });
-    const r = await gateway.tax.lookupTaxCode(input, ctx);
-    expect(r).toMatchObject({ status: 'stale', meta: { attempts: 3 } });
-  });
-
-  it('a drifted payload (renamed fields) is a CONTRACT error, not a wrong answer', async () => {
-    mock.setFault('vneid', { drift: true });
-    const e = await gateway.vneid.verifyCitizen(fixtures.verifyCases[0]!.input, ctx).catch((x) => x);
-    expect(isGatewayError(e, 'CONTRACT')).toBe(true);
-  });
-});
+    it('a drifted payload (renamed fields) is a CONTRACT error, not a wrong answer', async () => {
+      mock.setFault('vneid', { drift: true });
+      const e = await gateway.vneid.verifyCitizen(fixtures.verifyCases[0]!.input, ctx).catch((x) => x);
+      expect(isGatewayError(e, 'CONTRACT')).toBe(true);
+    });
+  },
+);
