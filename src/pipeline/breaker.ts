@@ -13,6 +13,9 @@ const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'RATE_LIMITED',
 ]);
 
+/** Outcomes that say nothing either way: they neither count against the upstream nor close a half-open breaker. */
+const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'BULKHEAD_FULL']);
+
 export interface BreakerEvents {
   onStateChange(state: BreakerState, since: number): void;
 }
@@ -49,8 +52,11 @@ export class Breaker {
       // peaks in an outage). health() has its own latencies.
       enableSnapshots: false,
       rollingPercentilesEnabled: false,
-      // Only upstream-health failures count; errors filtered here count as successes.
-      errorFilter: (e: unknown) => !(isGatewayError(e) && FAILURE_CODES.has(e.code)),
+      // Only upstream-health failures count; opossum counts an error filtered here as a success.
+      // A half-open probe that proved nothing (the caller gave up, no slot) must not close the
+      // breaker, so there it counts as a failure and the breaker stays open.
+      errorFilter: (e: unknown) =>
+        !(isGatewayError(e) && (FAILURE_CODES.has(e.code) || (INCONCLUSIVE.has(e.code) && this.cb.halfOpen))),
     });
     const transition = (state: BreakerState) => () => {
       this.stateSince = this.clock.now();

@@ -240,6 +240,21 @@ describe('circuit breaker', () => {
     await gateway.close();
   });
 
+  it('a half-open probe the caller aborts does not close the breaker', async () => {
+    const { gateway, events } = setup([BUSY, BUSY, BUSY, BUSY, 'hang'], policy);
+    for (let i = 0; i < 4; i++) await rejection(gateway.echo.ping({ n: i }));
+    await vi.advanceTimersByTimeAsync(5000);
+    const controller = new AbortController();
+    const probe = rejection(gateway.echo.ping({ n: 1 }, { signal: controller.signal }));
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort();
+    expect((await probe).code).toBe('ABORTED');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events['breaker:close']).toBeUndefined();
+    expect((await gateway.health()).upstreams.echo!.breaker.state).toBe('open');
+    await gateway.close();
+  });
+
   it('does not count domain answers (NOT_FOUND) as failures', async () => {
     const { gateway, events } = setup([reply(404, { ok: false, code: 'NOT_FOUND', data: null })], policy);
     for (let i = 0; i < 8; i++) await rejection(gateway.echo.ping({ n: i }));
