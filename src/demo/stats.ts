@@ -6,6 +6,7 @@
 import type { BreakerState } from '../pipeline/breaker.js';
 import type { DemoGateway, DemoUpstream } from './gateway.js';
 import { UPSTREAMS } from './gateway.js';
+import { percentile as nearestRank } from '../telemetry/health.js';
 
 export type CallOutcomeKind = 'live' | 'stale' | 'queued' | 'failed';
 
@@ -144,9 +145,10 @@ export class DemoStats {
   }
 }
 
-/** Nearest-rank percentile; `null` without values. */
+/** Nearest-rank percentile of unsorted values (the health snapshot's rule); `null` without values. */
 export function percentile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1]!;
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
 }

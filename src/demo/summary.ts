@@ -9,15 +9,10 @@ import type { OutboxItem, OutboxState } from '../fallback/outbox/types.js';
 import type { RecordedRequest, Registration } from '../testing/types.js';
 import { type DemoUpstream, type PolicyOverride, UPSTREAMS } from './gateway.js';
 import { formatElapsed, type Paint } from './view.js';
-import { type DemoStats, percentile } from './stats.js';
+import { type DemoStats, percentile, type UpstreamCounters } from './stats.js';
 
-export interface UpstreamSummary {
-  calls: number;
-  live: number;
-  stale: number;
-  queued: number;
-  failed: number;
-  retries: number;
+export interface UpstreamSummary
+  extends Pick<UpstreamCounters, 'calls' | 'live' | 'stale' | 'queued' | 'failed' | 'retries'> {
   breakerOpened: number;
   /** Requests the mock platform received (drainer replays included). */
   upstreamRequests: number;
