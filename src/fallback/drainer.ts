@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CallRuntime, annotate, send } from '../call.js';
-import { TRANSIENT_CODES } from '../errors.js';
+import { GatewayError, TRANSIENT_CODES } from '../errors.js';
 import { fullJitterDelay } from '../pipeline/backoff.js';
 import { StaleCache } from './cache.js';
 import { RateLimiter } from '../pipeline/rate-limit.js';
@@ -125,18 +125,10 @@ export class Drainer {
       requestId: item.requestId,
       dossierCode: item.context.dossierCode,
     };
-    if (!up.spec.operations[item.operation]) {
-      await rt.outbox.fail(
-        item.id,
-        this.owner,
-        { code: 'VALIDATION', message: `Unknown operation ${item.operation}` },
-        rt.clock.now(),
-      );
-      report.dead++;
-      rt.events.emit('outbox:dead', { ...event, code: 'VALIDATION', attempts: item.attempts });
-      return;
-    }
     try {
+      if (!up.spec.operations[item.operation]) {
+        throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
+      }
       await this.limiter(up).acquire(this.stopController.signal);
       const { value } = await send(
         rt,
@@ -162,14 +154,12 @@ export class Drainer {
     } catch (e) {
       if (this.stopping) return; // our own abort: the lease expires and the item is due again
       const error = annotate(e, up.name, item.operation, item.requestId);
-      // The store counts the attempt when it leases the item.
-      const attempts = item.attempts;
       const lastError = { code: error.code, message: error.message };
       // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
       if (TRANSIENT_CODES.has(error.code)) {
         const delay = Math.max(
           this.o.baseDelayMs,
-          fullJitterDelay(attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
+          fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
         );
         await rt.outbox.release(item.id, this.owner, lastError, rt.clock.now() + delay, rt.clock.now());
         report.rescheduled++;
@@ -180,7 +170,8 @@ export class Drainer {
           { ticket: item.id, operation: item.operation, code: error.code },
           'outbox item dead-lettered',
         );
-        rt.events.emit('outbox:dead', { ...event, code: error.code, attempts });
+        // The store counts the attempt when it leases the item.
+        rt.events.emit('outbox:dead', { ...event, code: error.code, attempts: item.attempts });
       }
     }
   }

@@ -247,6 +247,27 @@ describe('drainer', () => {
     await gateway.close();
   });
 
+  it('dead-letters an item whose operation the adapter no longer has, sending nothing', async () => {
+    const { gateway, transport, outbox, events } = setup([reply(200, ok({ n: 1 }))]);
+    const item = await outbox.enqueue(
+      {
+        upstream: 'echo',
+        operation: 'removed',
+        kind: 'write',
+        input: {},
+        idempotencyKey: 'HS-X',
+        requestId: 'r-1',
+        context: {},
+      },
+      Date.now(),
+    );
+    expect(await gateway.outbox.drain()).toEqual({ delivered: 0, rescheduled: 0, dead: 1 });
+    expect(await outbox.get(item.id)).toMatchObject({ state: 'dead', lastError: { code: 'VALIDATION' } });
+    expect(events['outbox:dead']?.[0]).toMatchObject({ ticket: item.id, code: 'VALIDATION', attempts: 1 });
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close();
+  });
+
   it('does not replay while the breaker is open, and drains once it closes', async () => {
     const { gateway, transport } = setup(
       [reply(503, 'x'), reply(503, 'x'), reply(200, ok({ n: 1 })), reply(200, ok({ receiptId: 'R' }))],
