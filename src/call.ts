@@ -4,7 +4,7 @@
  *   validation → fallback → deadline → retry → rate limit → breaker → bulkhead → attempt timeout → transport + envelope
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, OperationSpec, WireInfo } from './adapter.js';
+import type { CallContext, WireInfo } from './adapter.js';
 import type { Clock } from './clock.js';
 import { GatewayError, isGatewayError, TRANSIENT_CODES } from './errors.js';
 import type { CallOutcome, EventBus } from './events.js';
@@ -15,7 +15,6 @@ import { runAttempt } from './pipeline/attempt.js';
 import { withDeadline } from './pipeline/deadline.js';
 import { withRetry } from './pipeline/retry.js';
 import { validateCall, validationError } from './pipeline/validation.js';
-import type { Policy } from './policy.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import type { Upstream } from './upstream.js';
 
@@ -178,19 +177,7 @@ export async function invoke(
     } catch (e) {
       const error = annotate(e, up.name, operation, requestId);
       attempts = error.attempts ?? attempts;
-      const fallback = await tryFallback(
-        rt,
-        up,
-        operation,
-        spec,
-        policy,
-        input,
-        info,
-        error,
-        cacheKey,
-        defer,
-        meta,
-      );
+      const fallback = await tryFallback(rt, up, operation, input, info, error, cacheKey, defer, meta);
       if (!fallback) throw error;
       finish(fallback.status, fallback.meta);
       return fallback;
@@ -221,8 +208,6 @@ async function tryFallback(
   rt: CallRuntime,
   up: Upstream,
   operation: string,
-  spec: OperationSpec,
-  policy: Policy,
   input: unknown,
   info: WireInfo,
   error: GatewayError,
@@ -231,6 +216,8 @@ async function tryFallback(
   meta: () => CallMeta,
 ): Promise<CallResult<unknown> | undefined> {
   if (!TRANSIENT_CODES.has(error.code)) return undefined;
+  const spec = up.spec.operations[operation]!;
+  const policy = up.policies[operation]!;
   const base = { upstream: up.name, operation, requestId: info.requestId, code: error.code };
   if (spec.kind === 'read') {
     if (cacheKey && policy.cache) {
