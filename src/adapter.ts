@@ -16,12 +16,26 @@ export type OperationKind = 'read' | 'write';
 export interface CallContext {
   /** The procedure (public-service) code: why the data is needed. Required on citizen-data operations. */
   purpose?: string;
-  /** The officer (or system user) making the call. Required on citizen-data operations. */
+  /**
+   * The officer (or system user) making the call. Required on citizen-data operations. Sent as
+   * `X-Road-UserId` (`VN` + actor) and in the body, so it must be visible ASCII without spaces
+   * (an officer code, not a Vietnamese name; a name is refused with `VALIDATION`), ≤ 128 characters.
+   */
   actor?: string;
   /** The dossier this call serves; sent as `X-Road-Issue`. */
   dossierCode?: string;
   /** A write's idempotency key. @default the dossier code of the input */
   idempotencyKey?: string;
+  /**
+   * The caller's time budget for the whole call, in milliseconds (positive, finite). Checked by the
+   * context schema. @default the operation policy's `deadlineMs`
+   */
+  deadlineMs?: number;
+  /**
+   * The caller's correlation id, for tracing across systems: visible ASCII, at most 128 characters
+   * (it is sent as a header). @default none
+   */
+  correlationId?: string;
   /** Aborts the call (every attempt and wait) with `ABORTED`. */
   signal?: AbortSignal;
   /** For reads: queue the call when it fails transiently and no cached answer exists. Overrides the policy's `defer`. */
@@ -156,6 +170,11 @@ export interface AdapterOptions<Ops extends OperationMap = OperationMap> {
 export interface AdapterSpec<Ops extends OperationMap = OperationMap> {
   /** Platform name used in logs, metrics and errors when the gateway key is not used. */
   name: string;
+  /**
+   * The platform's name in Vietnamese for counter staff, used in `userMessage`, e.g.
+   * `Hệ thống VNeID`. @default "hệ thống trung ương"
+   */
+  displayName?: string;
   operations: Ops;
   /** The default wire profile. */
   profile: WireProfile<Ops>;

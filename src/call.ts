@@ -117,7 +117,10 @@ export async function invoke(
   const requestId = randomUUID();
   const spec = up.spec.operations[operation]!;
   const policy = up.policies[operation]!;
-  const { signal, defer, ...context } = rawContext ?? {};
+  // Read through the context schema (validation step): a raw context may be a caller's Proxy.
+  let context: CallContext = {};
+  let signal: AbortSignal | undefined;
+  let defer: boolean | undefined;
   let attempts = 0;
   let subject: string | undefined;
   const meta = (): CallMeta => ({
@@ -150,9 +153,10 @@ export async function invoke(
   };
 
   try {
-    const checked = validateCall(spec, rawInput, rawContext ?? {});
+    const checked = validateCall(spec, rawInput, rawContext);
     personal = checked.personal;
-    if (checked.issues) throw validationError(checked.issues);
+    ({ signal, defer, ...context } = checked.context);
+    if (checked.issues) throw validationError(checked.issues, up.spec.displayName);
     const input = checked.input;
     subject = spec.subject?.(input);
     const dossierCode = context.dossierCode ?? spec.dossierCode?.(input);

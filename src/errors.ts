@@ -66,7 +66,27 @@ export interface FieldIssue {
   path: string;
   /** The rule it broke, e.g. `must be 12 digits`. Never contains the value. */
   message: string;
+  /** A stable code a UI can translate (see {@link ISSUE_CODES}); absent on issues built by hand. */
+  code?: IssueCode;
 }
+
+/**
+ * Stable issue codes of a `VALIDATION` (or `CONTRACT`) error: `required` (missing), `type` (wrong
+ * type), `format` (pattern or value shape), `too_long`, `too_short`, `invalid_value` (not an allowed
+ * value), `unknown_field`, `unreadable` (a getter or Proxy threw while reading it). Never renamed.
+ */
+export const ISSUE_CODES = [
+  'required',
+  'type',
+  'format',
+  'too_long',
+  'too_short',
+  'invalid_value',
+  'unknown_field',
+  'unreadable',
+] as const;
+
+export type IssueCode = (typeof ISSUE_CODES)[number];
 
 export interface GatewayErrorOptions {
   retryable?: boolean;
@@ -81,6 +101,8 @@ export interface GatewayErrorOptions {
   /** The upstream's own error code (envelope), e.g. `99` or `SYSTEM_BUSY`. */
   upstreamCode?: string;
   issues?: FieldIssue[];
+  /** Replaces the code's default Vietnamese `userMessage` (e.g. naming the fields or the platform). */
+  userMessage?: string;
   cause?: unknown;
 }
 
@@ -109,7 +131,7 @@ export class GatewayError extends Error {
     this.name = 'GatewayError';
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
-    this.userMessage = USER_MESSAGES[code];
+    this.userMessage = options.userMessage ?? USER_MESSAGES[code];
     this.upstream = options.upstream;
     this.operation = options.operation;
     this.requestId = options.requestId;

@@ -41,9 +41,12 @@ export async function runAttempt(
     ...xRoadHeaders(target.client, info, spec.kind === 'write'),
   };
 
+  assertHeaderValues(headers);
+
   let reply: WireReply | undefined;
   for (let authTry = 0; authTry < 2; authTry++) {
     const auth = await target.auth.headers(signal);
+    assertHeaderValues(auth);
     reply = await target.transport.request({
       method: req.method,
       url,
@@ -72,6 +75,20 @@ function readReply(
   input: unknown,
 ): unknown {
   const { status } = reply;
+  // An echoed request id that is not ours is another call's answer: never read it as ours.
+  const echoed = reply.headers['x-road-id'];
+  if (echoed !== undefined && echoed !== info.requestId)
+    throw contractError("The reply carries another request's X-Road-Id", [
+      { path: 'headers.x-road-id', message: 'differs from the request id we sent', code: 'invalid_value' },
+    ]);
+  // Redirects are not followed and 1xx is not a final answer: a body there is never the answer.
+  if (status < 200 || (status >= 300 && status < 400)) {
+    throw new GatewayError(
+      'CONTRACT',
+      `The upstream answered HTTP ${status}, which is not an answer (redirects are not followed)`,
+      { status, retryable: false },
+    );
+  }
   const retryAfterMs = parseRetryAfter(reply.headers['retry-after'], target.now());
   if (status === 429) {
     throw new GatewayError('RATE_LIMITED', 'The upstream is rate limiting us (HTTP 429)', {
@@ -94,7 +111,16 @@ function readReply(
   } catch {
     throw (
       statusError(status) ??
-      contractError(`The reply (HTTP ${status}) is not a ${target.profile.name} envelope`, [])
+      (status >= 400
+        ? new GatewayError(
+            'REJECTED',
+            `The upstream refused the request (HTTP ${status}) without an envelope`,
+            {
+              status,
+              retryable: false,
+            },
+          )
+        : contractError(`The reply (HTTP ${status}) is not a ${target.profile.name} envelope`, []))
     );
   }
   if (!envelope.ok) {
@@ -148,6 +174,35 @@ function statusError(status: number): GatewayError | undefined {
 
 function contractError(message: string, issues: FieldIssue[]): GatewayError {
   return new GatewayError('CONTRACT', message, { issues, retryable: false });
+}
+
+/** Longest header value sent; longer is refused before sending (servers cap header lines at ~8 KB). */
+export const MAX_HEADER_VALUE = 4096;
+
+/**
+ * Header values are checked here, in the core, for every transport (axios strips CR/LF, a custom
+ * transport may not): no CR, LF or NUL, bounded length. A violation is `VALIDATION` naming the
+ * header, never its value; nothing is sent.
+ */
+export function assertHeaderValues(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > MAX_HEADER_VALUE) {
+      throw new GatewayError(
+        'VALIDATION',
+        `Header ${name} is not a safe header value (CR, LF, NUL or too long)`,
+        {
+          retryable: false,
+          issues: [
+            {
+              path: `headers.${name}`,
+              message: 'must be a single line without NUL, at most 4096 characters',
+              code: 'format',
+            },
+          ],
+        },
+      );
+    }
+  }
 }
 
 /** The X-Road-style headers of the assumed contract. */

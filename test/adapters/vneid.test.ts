@@ -76,7 +76,7 @@ describe('vneid.verifyCitizen', () => {
         t.gateway.vneid.verifyCitizen({ ...verifyCitizenSample, dateOfBirth: '1993-05-01' }, vneidContext),
       'VALIDATION',
     );
-    expect(e.issues).toEqual([{ path: 'dateOfBirth', message: expect.stringContaining('personalId') }]);
+    expect(e.issues).toEqual([{ path: 'dateOfBirth', message: expect.stringContaining('personalId'), code: 'format' }]);
     expect(e.message).not.toContain(verifyCitizenSample.personalId);
     expect(e.message).not.toContain('1993-05-01');
     expect(e.attempts).toBe(0);
@@ -248,7 +248,7 @@ describe('vneid.getCitizenProfile', () => {
       () => t.gateway.vneid.getCitizenProfile(getCitizenProfileSample, vneidContext),
       'CONTRACT',
     );
-    expect(e.issues).toEqual([{ path: 'NgayThangNamSinh', message: expect.any(String) }]);
+    expect(e.issues).toEqual([{ path: 'NgayThangNamSinh', message: expect.any(String), code: 'format' }]);
     expect(e.message).not.toContain('1985');
   });
 

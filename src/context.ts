@@ -1,0 +1,91 @@
+/**
+ * The call context's one schema (issue 11): every field a caller passes as the second argument is
+ * checked here before anything is sent, with the same header-safe rules as the inputs, because
+ * `actor`, `dossierCode`, `idempotencyKey` and `correlationId` become HTTP headers.
+ *
+ * A Vietnamese officer name does not travel in `X-Road-UserId`: `actor` must be visible ASCII (an
+ * officer code such as `can-bo-17`), refused otherwise with a message that says so, so the header
+ * and the body (`MaCanBo`) always carry the same string. Messages name the rule, never the value.
+ */
+import { z } from 'zod';
+
+/** Visible ASCII, no space: what a header value can carry unchanged through any transport. */
+const TOKEN = /^[\x21-\x7E]+$/;
+
+/** The rules of a dossier code (mã hồ sơ); the same as the adapters' `dossierCodeSchema`. */
+const DOSSIER = /^[A-Za-z0-9._\-/:]{1,100}$/;
+
+/** Longest context string accepted (a header line stays small; see `MAX_HEADER_VALUE`). */
+export const MAX_CONTEXT_VALUE = 128;
+
+const str = (message: string) =>
+  z.string({ message: 'must be a string' }).max(MAX_CONTEXT_VALUE, { message });
+
+/** The call context (see `CallContext` in `adapter.ts` for what each field means). */
+export const callContextSchema = z
+  .object({
+    purpose: str(`must be at most ${MAX_CONTEXT_VALUE} characters`)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      .regex(/^[^\x00-\x1F\x7F]*$/, { message: 'must not contain control characters' })
+      .optional(),
+    actor: str(`must be at most ${MAX_CONTEXT_VALUE} characters`)
+      .regex(TOKEN, {
+        message:
+          'must be visible ASCII without spaces (it is sent as X-Road-UserId): use the officer code, not a Vietnamese name',
+      })
+      .optional(),
+    dossierCode: z
+      .string({ message: 'must be a string' })
+      .regex(DOSSIER, { message: 'must be 1–100 letters, digits or . _ - / : (it is sent as a header)' })
+      .optional(),
+    idempotencyKey: z
+      .string({ message: 'must be a string' })
+      .regex(/^[A-Za-z0-9._\-/:]{1,128}$/, {
+        message: 'must be 1–128 letters, digits or . _ - / : (it is sent as a header)',
+      })
+      .optional(),
+    signal: z
+      .custom<AbortSignal>((v) => v instanceof AbortSignal, { message: 'must be an AbortSignal' })
+      .optional(),
+    defer: z.boolean({ message: 'must be a boolean' }).optional(),
+    deadlineMs: z
+      .number({ message: 'must be a number' })
+      .positive({ message: 'must be a positive number of milliseconds' })
+      .finite({ message: 'must be finite' })
+      .optional(),
+    correlationId: str(`must be at most ${MAX_CONTEXT_VALUE} characters`)
+      .regex(TOKEN, { message: 'must be visible ASCII without spaces (it is sent as a header)' })
+      .optional(),
+  })
+  .strip();
+
+export type ValidContext = z.output<typeof callContextSchema>;
+
+const FIELDS = Object.keys(callContextSchema.shape) as (keyof ValidContext)[];
+
+/**
+ * Reads the known fields one by one, so a throwing getter or a hostile Proxy is a caller fault
+ * naming the field (`VALIDATION`), not an untyped error escaping the call. Unknown fields are not
+ * read at all.
+ */
+export function snapshotContext(raw: unknown): {
+  value: Record<string, unknown>;
+  faults: { path: string; message: string }[];
+} {
+  const faults: { path: string; message: string }[] = [];
+  const value: Record<string, unknown> = {};
+  if (raw === undefined || raw === null) return { value, faults };
+  if (typeof raw !== 'object') {
+    faults.push({ path: 'context', message: 'must be an object' });
+    return { value, faults };
+  }
+  for (const field of FIELDS) {
+    try {
+      const v = (raw as Record<string, unknown>)[field];
+      if (v !== undefined) value[field] = v;
+    } catch {
+      faults.push({ path: `context.${field}`, message: 'could not be read (its getter or Proxy threw)' });
+    }
+  }
+  return { value, faults };
+}

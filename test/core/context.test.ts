@@ -1,0 +1,262 @@
+/**
+ * Issue 11: the call context is validated like an input (its values become headers), caller
+ * faults are VALIDATION, and replies that are not answers (3xx, another request's id) are typed.
+ */
+import fc from 'fast-check';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createGateway, type GatewayError, isGatewayError, type TransportRequest } from 'vn-national-gateway';
+import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { recordEvents } from '../helpers/events.js';
+import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
+
+function setup(...script: Step[]) {
+  const transport = scriptedTransport(...script);
+  const lines: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+  const gateway = createGateway({
+    upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'none' }, transport }) },
+    logger,
+    drainer: { autoStart: false },
+  });
+  const events = recordEvents(gateway, ['call', 'contract:violation']);
+  return { gateway, transport, lines, events };
+}
+
+async function rejection(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isGatewayError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+const FOUND = reply(200, ok({ exists: true, status: 'ACTIVE' }));
+
+describe('context schema', () => {
+  it('refuses a Vietnamese officer name in actor with a clear message, sending nothing', async () => {
+    const { gateway, transport } = setup(FOUND);
+    const e = await rejection(gateway.echo.lookup(PERSON, { purpose: '1.0', actor: 'cán-bộ-Nguyễn-17' }));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.issues).toEqual([
+      { path: 'context.actor', message: expect.stringContaining('officer code'), code: 'format' },
+    ]);
+    expect(e.message).not.toContain('Nguyễn');
+    expect(e.userMessage).toContain('context.actor');
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close();
+  });
+
+  it('sends an ASCII actor unchanged in X-Road-UserId', async () => {
+    const { gateway, transport } = setup(FOUND);
+    await gateway.echo.lookup(PERSON, { purpose: '1.0', actor: 'can-bo-17' });
+    expect(transport.requests[0]!.headers['x-road-userid']).toBe('VNcan-bo-17');
+    await gateway.close();
+  });
+
+  it('a throwing getter in the context is VALIDATION naming the field, logged and counted', async () => {
+    const { gateway, transport, lines, events } = setup(FOUND);
+    const ctx = {
+      ...CTX,
+      get dossierCode(): string {
+        throw new Error('boom');
+      },
+    };
+    const e = await rejection(gateway.echo.lookup(PERSON, ctx));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.issues?.[0]).toMatchObject({ path: 'context.dossierCode', code: 'unreadable' });
+    expect(transport.requests).toHaveLength(0);
+    expect(events.call).toHaveLength(1);
+    expect(lines.some((l) => l.includes('"outcome":"VALIDATION"'))).toBe(true);
+    await gateway.close();
+  });
+
+  it('a context Proxy that throws on every read, and a non-object context, are VALIDATION', async () => {
+    const { gateway, transport } = setup(FOUND);
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect((await rejection(gateway.echo.ping({ n: 1 }, hostile))).code).toBe('VALIDATION');
+    expect((await rejection(gateway.echo.ping({ n: 1 }, 'ctx' as never))).code).toBe('VALIDATION');
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close();
+  });
+
+  it('an input with a throwing getter or Proxy is VALIDATION, not CONTRACT, and fires no contract event', async () => {
+    const { gateway, transport, events } = setup(FOUND);
+    const input = {
+      fullName: 'A',
+      get personalId(): string {
+        throw new Error('boom');
+      },
+    };
+    expect((await rejection(gateway.echo.lookup(input, CTX))).code).toBe('VALIDATION');
+    const proxy = new Proxy(
+      { n: 1 },
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect((await rejection(gateway.echo.ping(proxy, {}))).code).toBe('VALIDATION');
+    expect(transport.requests).toHaveLength(0);
+    expect(events['contract:violation']).toBeUndefined();
+    await gateway.close();
+  });
+
+  it('a signal that is not an AbortSignal is VALIDATION', async () => {
+    const { gateway, transport } = setup(FOUND);
+    const e = await rejection(gateway.echo.ping({ n: 1 }, { signal: { aborted: false } as never }));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.issues?.[0]?.path).toBe('context.signal');
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close();
+  });
+
+  it('property: any invalid context value is VALIDATION naming the field, never the value, and nothing is sent', async () => {
+    const { gateway, transport } = setup(reply(200, ok({ n: 1 })));
+    const marker = fc.constantFrom('\r\n', '\n', '\0', 'Nguyễn', ' ', '\u2028');
+    const badString = fc
+      .tuple(fc.stringMatching(/^[A-Za-z0-9]{0,8}$/), marker, fc.stringMatching(/^[A-Za-z0-9]{0,8}$/))
+      .map(([a, m, b]) => `${a}${m}${b}`);
+    const badValue = fc.oneof(
+      badString,
+      fc.integer(),
+      fc.constant({}),
+      fc.constant(['x']),
+      fc.constant('x'.repeat(300)),
+      fc.constant(''),
+    );
+    const field = fc.constantFrom('actor', 'dossierCode', 'idempotencyKey', 'correlationId');
+    await fc.assert(
+      fc.asyncProperty(field, badValue, async (name, value) => {
+        if (name === 'actor' && typeof value === 'string' && value === '') return; // empty actor: absent
+        const before = transport.requests.length;
+        const e = await rejection(gateway.echo.ping({ n: 1 }, { [name]: value }));
+        expect(e.code).toBe('VALIDATION');
+        expect(e.issues?.map((i) => i.path)).toContain(`context.${name}`);
+        if (typeof value === 'string' && value.length > 2) expect(e.message).not.toContain(value);
+        expect(transport.requests.length).toBe(before);
+      }),
+      { numRuns: 150 },
+    );
+    await gateway.close();
+  });
+
+  it('property: deadlineMs must be a positive finite number; defer a boolean', async () => {
+    const { gateway, transport } = setup(reply(200, ok({ n: 1 })));
+    const bad = fc.oneof(
+      fc.constantFrom(0, -1, Number.NaN, Number.POSITIVE_INFINITY, '100', null),
+      fc.double({ max: 0 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(bad, async (deadlineMs) => {
+        const e = await rejection(gateway.echo.ping({ n: 1 }, { deadlineMs } as never));
+        expect(e.issues?.[0]?.path).toBe('context.deadlineMs');
+      }),
+      { numRuns: 50 },
+    );
+    expect((await rejection(gateway.echo.ping({ n: 1 }, { defer: 'yes' } as never))).code).toBe('VALIDATION');
+    expect(transport.requests).toHaveLength(0);
+    await gateway.close();
+  });
+
+  it('property: valid context values reach the headers unchanged', async () => {
+    const { gateway, transport } = setup(reply(200, ok({ receiptId: 'R-1' })));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[A-Za-z0-9._\-/:]{1,100}$/),
+        fc.stringMatching(/^[\x21-\x7E]{1,128}$/),
+        async (dossierCode, actor) => {
+          const r = await gateway.echo.submit({ dossierCode: 'abc', value: 1 }, { dossierCode, actor });
+          expect(r.status).toBe('ok');
+          const h = transport.requests.at(-1)!.headers;
+          expect(h['x-road-issue']).toBe(dossierCode);
+          expect(h['idempotency-key']).toBe(dossierCode);
+          expect(h['x-road-userid']).toBe(`VN${actor}`);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    await gateway.close();
+  });
+});
+
+describe('two dossiers never share one receipt', () => {
+  it('keys that would coerce to the same string are refused, so the second dossier never gets the first receipt', async () => {
+    // A platform that honours Idempotency-Key: the same key returns the first receipt.
+    const receipts = new Map<string, string>();
+    const platform = (req: TransportRequest) => {
+      const key = req.headers['idempotency-key']!;
+      if (!receipts.has(key)) receipts.set(key, `R-${receipts.size + 1}`);
+      return reply(200, ok({ receiptId: receipts.get(key)! }));
+    };
+    const { gateway } = setup(platform);
+    const collide = [
+      [{ a: 1 }, { b: 2 }], // both "[object Object]"
+      [['K-1'], 'K-1'], // an array coerces to its element
+      [1, '1'],
+      ['K-2\n', 'K-2'], // a stripped newline
+    ] as const;
+    for (const [first, second] of collide) {
+      const results = await Promise.allSettled([
+        gateway.echo.submit({ dossierCode: 'HS-A', value: 1 }, { idempotencyKey: first as never }),
+        gateway.echo.submit({ dossierCode: 'HS-B', value: 2 }, { idempotencyKey: second as never }),
+      ]);
+      const ok = results
+        .filter((r) => r.status === 'fulfilled')
+        .map((r) => (r as PromiseFulfilledResult<{ data: { receiptId: string } }>).value);
+      const receiptsGot = ok.map((r) => r.data.receiptId);
+      expect(new Set(receiptsGot).size).toBe(receiptsGot.length);
+      for (const r of results)
+        if (r.status === 'rejected') expect((r.reason as GatewayError).code).toBe('VALIDATION');
+    }
+    await gateway.close();
+  });
+});
+
+describe('replies that are not answers', () => {
+  it('a 302 whose body is a success envelope is a typed error, not ok', async () => {
+    const { gateway } = setup(reply(302, ok({ receiptId: 'R-1' }), { location: 'http://elsewhere' }));
+    const e = await rejection(gateway.echo.submit({ dossierCode: 'HS-1', value: 1 }));
+    expect(e.code).toBe('CONTRACT');
+    expect(e.status).toBe(302);
+    await gateway.close();
+  });
+
+  it('a 1xx final status is a typed error', async () => {
+    const { gateway } = setup(reply(103, ok({ n: 1 })));
+    expect((await rejection(gateway.echo.ping({ n: 1 }))).code).toBe('CONTRACT');
+    await gateway.close();
+  });
+
+  it("a write answered with another request's X-Road-Id is CONTRACT, never ok", async () => {
+    const { gateway } = setup(reply(200, ok({ receiptId: 'R-1' }), { 'x-road-id': 'someone-else' }));
+    const e = await rejection(gateway.echo.submit({ dossierCode: 'HS-1', value: 1 }));
+    expect(e.code).toBe('CONTRACT');
+    expect(e.issues?.[0]?.path).toBe('headers.x-road-id');
+    await gateway.close();
+  });
+
+  it('our own echoed X-Road-Id is accepted', async () => {
+    const { gateway } = setup((req) => reply(200, ok({ n: 1 }), { 'x-road-id': req.headers['x-road-id']! }));
+    expect((await gateway.echo.ping({ n: 1 })).status).toBe('ok');
+    await gateway.close();
+  });
+
+  it('a 4xx without an envelope is REJECTED, not CONTRACT', async () => {
+    const { gateway } = setup(reply(400, '<html>Bad Request</html>'));
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect(e.code).toBe('REJECTED');
+    expect(e.status).toBe(400);
+    await gateway.close();
+  });
+});
