@@ -45,6 +45,8 @@ export interface CallRuntime {
   cache: StaleCache;
   outbox: OutboxStore;
   audit: AuditTrail | undefined;
+  /** Aborted by the gateway's `close()`: linked into every call, which then ends `ABORTED`. */
+  shutdown?: AbortSignal;
 }
 
 /** Runs steps 3–10 (deadline to envelope) for a validated input. Also used by the outbox drainer. */
@@ -172,7 +174,12 @@ export async function invoke(
     const cacheKey =
       spec.kind === 'read' && policy.cache ? StaleCache.key(up.name, operation, input) : undefined;
     try {
-      const { value, attempts: n } = await send(rt, up, operation, input, info, signal);
+      const callSignal = rt.shutdown
+        ? signal
+          ? AbortSignal.any([signal, rt.shutdown])
+          : rt.shutdown
+        : signal;
+      const { value, attempts: n } = await send(rt, up, operation, input, info, callSignal);
       attempts = n;
       if (cacheKey) rt.cache.set(cacheKey, value, rt.clock.now());
       const m = meta();
@@ -187,7 +194,7 @@ export async function invoke(
       return fallback;
     }
   } catch (e) {
-    const error = annotate(e, up.name, operation, requestId);
+    const error = closing(rt, annotate(e, up.name, operation, requestId));
     error.attempts = error.attempts ?? attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.
@@ -318,6 +325,21 @@ function audit(
       'audit record could not be written',
     );
   }
+}
+
+/**
+ * A call failing while the gateway closes ends `ABORTED` whatever a step made of the shutdown
+ * (e.g. a breaker's own shutdown error): a deploy is not a platform contract change.
+ */
+function closing(rt: CallRuntime, error: GatewayError): GatewayError {
+  if (!rt.shutdown?.aborted || error.code === 'ABORTED' || error.code === 'VALIDATION') return error;
+  return new GatewayError('ABORTED', 'The gateway closed while the call was in flight', {
+    upstream: error.upstream,
+    operation: error.operation,
+    requestId: error.requestId,
+    attempts: error.attempts,
+    cause: error,
+  });
 }
 
 /** Every error leaving a call is a GatewayError that names its upstream, operation and request. */

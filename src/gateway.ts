@@ -100,6 +100,9 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const events = new EventBus((event, error) =>
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
+  // close() aborts calls in flight itself, before the breakers and transports go away.
+  const shutdown = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
   const rt: CallRuntime = {
     clock,
     random: options.random ?? Math.random,
@@ -107,6 +110,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     cache: new StaleCache(options.cache),
     outbox,
     audit: options.audit,
+    shutdown: shutdown.signal,
   };
 
   const upstreams = new Map<string, Upstream>();
@@ -162,6 +166,9 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     },
     close() {
       closed ??= (async () => {
+        shutdown.abort(new GatewayError('ABORTED', 'The gateway is closing'));
+        // Let aborted calls settle (a write the store accepted stays queued) before releasing.
+        await Promise.allSettled([...inFlight]);
         await drainer.stop();
         releaseUpstreams(upstreams.values());
         events.clear();
@@ -182,11 +189,18 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           ? Promise.reject(
               new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op }),
             )
-          : invoke(rt, up, op, input, context);
+          : track(inFlight, invoke(rt, up, op, input, context));
     }
     gateway[name] = Object.freeze(client);
   }
   return Object.freeze(gateway) as Gateway<U>;
+}
+
+function track<T>(set: Set<Promise<unknown>>, p: Promise<T>): Promise<T> {
+  set.add(p);
+  const forget = () => void set.delete(p);
+  p.then(forget, forget);
+  return p;
 }
 
 function releaseUpstreams(upstreams: Iterable<Upstream>): void {

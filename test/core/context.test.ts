@@ -4,18 +4,28 @@
  */
 import fc from 'fast-check';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { createGateway, type GatewayError, isGatewayError, type TransportRequest } from 'vn-national-gateway';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createGateway,
+  type GatewayError,
+  type PolicyOptions,
+  isGatewayError,
+  type TransportRequest,
+} from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
 import { recordEvents } from '../helpers/events.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 function setup(...script: Step[]) {
+  return setupWith({}, ...script);
+}
+
+function setupWith(policy: PolicyOptions, ...script: Step[]) {
   const transport = scriptedTransport(...script);
   const lines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
   const gateway = createGateway({
-    upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'none' }, transport }) },
+    upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'none' }, transport, policy }) },
     logger,
     drainer: { autoStart: false },
   });
@@ -258,5 +268,27 @@ describe('replies that are not answers', () => {
     expect(e.code).toBe('REJECTED');
     expect(e.status).toBe(400);
     await gateway.close();
+  });
+});
+
+describe('close() with calls in flight', () => {
+  it('in-flight calls end ABORTED, without a contract event, and a queued write stays queued', async () => {
+    const { gateway, transport, events } = setupWith(
+      { retry: { maxAttempts: 1 } },
+      reply(503, 'busy'),
+      'hang',
+    );
+    const queued = await gateway.echo.submit({ dossierCode: 'HS-Q', value: 1 }, { actor: 'a' });
+    expect(queued.status).toBe('queued');
+    const counts = await gateway.outbox.counts();
+    const inflight = rejection(gateway.echo.ping({ n: 1 }));
+    await vi.waitFor(() => expect(transport.requests.length).toBeGreaterThan(1));
+    const list = gateway.outbox.list();
+    await gateway.close();
+    const e = await inflight;
+    expect(e.code).toBe('ABORTED');
+    expect(events['contract:violation']).toBeUndefined();
+    expect((await list).map((i) => i.context?.dossierCode)).toContain('HS-Q');
+    expect(Object.values(counts).some((n) => n === 1)).toBe(true);
   });
 });
