@@ -99,7 +99,8 @@ export function envelopeFailure(
   upstreamCode: string,
   unknown: ErrorCode = 'CONTRACT',
 ): EnvelopeResult {
-  if (!CODE_LIKE.test(upstreamCode)) {
+  // A run of 9+ digits is a personal ID or phone number in a code field, not a code.
+  if (!CODE_LIKE.test(upstreamCode) || /\d{9}/.test(upstreamCode)) {
     // Throwing is read by the core as CONTRACT (or NOT_FOUND/AUTH by HTTP 404/403).
     throw new Error('envelope code is not a code');
   }

@@ -14,6 +14,7 @@ import { withAttemptTimeout } from './pipeline/attempt-timeout.js';
 import { runAttempt } from './pipeline/attempt.js';
 import { withDeadline } from './pipeline/deadline.js';
 import { withRetry } from './pipeline/retry.js';
+import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validateCall, validationError } from './pipeline/validation.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import type { Upstream } from './upstream.js';
@@ -45,6 +46,8 @@ export interface CallRuntime {
   cache: StaleCache;
   outbox: OutboxStore;
   audit: AuditTrail | undefined;
+  /** The gateway's unknown-value reporter (dedup per window). @default a fresh one per call */
+  unknownValues?: UnknownValueLog;
   /** Aborted by the gateway's `close()`: linked into every call, which then ends `ABORTED`. */
   shutdown?: AbortSignal;
 }
@@ -61,11 +64,16 @@ export async function send(
   const spec = up.spec.operations[operation]!;
   const policy = up.policies[operation]!;
   const deadlineAt = rt.clock.now() + policy.deadlineMs;
-  const onUnknownValue = (field: string, raw: string) => {
-    const value = String(raw).slice(0, 64); // a code, never a document: bounded in logs and events
-    up.logger.warn({ operation, field, value, requestId: info.requestId }, 'unknown value passed through');
-    rt.events.emit('contract:unknown-value', { upstream: up.name, operation, field, value });
-  };
+  // Deduplicated, capped and code-shaped only (src/pipeline/unknown-values.ts).
+  const unknown = (rt.unknownValues ?? new UnknownValueLog(rt.clock)).forCall(
+    up.name,
+    operation,
+    (field, value) => {
+      up.logger.warn({ operation, field, value, requestId: info.requestId }, 'unknown value passed through');
+      rt.events.emit('contract:unknown-value', { upstream: up.name, operation, field, value });
+    },
+  );
+  const onUnknownValue = (field: string, raw: string) => unknown.report(field, raw);
   up.budget.recordCall();
 
   return withDeadline(policy.deadlineMs, signal, rt.clock, (callSignal) =>
@@ -104,7 +112,13 @@ export async function send(
         },
       },
     ),
-  );
+  ).finally(() => {
+    if (unknown.suppressed() > 0)
+      up.logger.warn(
+        { operation, requestId: info.requestId, suppressed: unknown.suppressed() },
+        'unknown values not logged (already reported, or over the per-call cap)',
+      );
+  });
 }
 
 /** A whole call as the caller sees it: validation, the pipeline, fallbacks, and its telemetry. */

@@ -10,6 +10,7 @@ import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drain
 import { memoryOutbox } from './fallback/outbox/memory.js';
 import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
 import { GatewayError } from './errors.js';
+import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
@@ -111,6 +112,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     outbox,
     audit: options.audit,
     shutdown: shutdown.signal,
+    unknownValues: new UnknownValueLog(clock),
   };
 
   const upstreams = new Map<string, Upstream>();

@@ -3,6 +3,7 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
+import { safeCode } from './unknown-values.js';
 import { zodIssues } from './validation.js';
 
 /** Everything one attempt needs to reach an upstream and read its answer. */
@@ -124,16 +125,13 @@ function readReply(
     );
   }
   if (!envelope.ok) {
-    // The platform's free text may quote personal data: keep only its code.
-    throw new GatewayError(
-      envelope.code,
-      `The upstream answered ${envelope.code} (code ${envelope.upstreamCode})`,
-      {
-        status,
-        upstreamCode: envelope.upstreamCode,
-        retryAfterMs,
-      },
-    );
+    // The platform's free text may quote personal data: keep only its code, and only if code-shaped.
+    const upstreamCode = safeCode(envelope.upstreamCode);
+    throw new GatewayError(envelope.code, `The upstream answered ${envelope.code} (code ${upstreamCode})`, {
+      status,
+      upstreamCode,
+      retryAfterMs,
+    });
   }
 
   const wire = target.profile.operations[operation]!;
