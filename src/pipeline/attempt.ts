@@ -115,7 +115,7 @@ function readReply(
       (status >= 400
         ? new GatewayError(
             'REJECTED',
-            `The upstream refused the request (HTTP ${status}) without an envelope`,
+            `The upstream refused the request (HTTP ${status}) without an envelope${target.client ? '' : NO_CLIENT}`,
             {
               status,
               retryable: false,
@@ -127,11 +127,15 @@ function readReply(
   if (!envelope.ok) {
     // The platform's free text may quote personal data: keep only its code, and only if code-shaped.
     const upstreamCode = safeCode(envelope.upstreamCode);
-    throw new GatewayError(envelope.code, `The upstream answered ${envelope.code} (code ${upstreamCode})`, {
-      status,
-      upstreamCode,
-      retryAfterMs,
-    });
+    throw new GatewayError(
+      envelope.code,
+      `The upstream answered ${envelope.code} (code ${upstreamCode})${target.client ? '' : NO_CLIENT}`,
+      {
+        status,
+        upstreamCode,
+        retryAfterMs,
+      },
+    );
   }
 
   const wire = target.profile.operations[operation]!;
@@ -163,6 +167,10 @@ function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T
     );
   }
 }
+
+/** The usual cause of a refusal when no `X-Road-Client` was sent: say it (the platform's free text is not kept). */
+const NO_CLIENT =
+  '; no X-Road-Client header was sent (a real exchange refuses that): set createGateway({ client }) or the adapter option client';
 
 function statusError(status: number): GatewayError | undefined {
   if (status === 404) return new GatewayError('NOT_FOUND', 'The upstream answered HTTP 404', { status });

@@ -292,3 +292,14 @@ describe('close() with calls in flight', () => {
     expect(Object.values(counts).some((n) => n === 1)).toBe(true);
   });
 });
+
+describe('forgetting client', () => {
+  it('a refusal without X-Road-Client names the missing client as the cause', async () => {
+    const { gateway, transport } = setup(reply(200, { ok: false, code: 'NO_CLIENT', data: null }));
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect(transport.requests[0]!.headers['x-road-client']).toBeUndefined();
+    expect(e.message).toContain('no X-Road-Client');
+    expect(e.upstreamCode).toBe('NO_CLIENT');
+    await gateway.close();
+  });
+});
