@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallContext, WireInfo } from './adapter.js';
 import type { Clock } from './clock.js';
-import { GatewayError, isGatewayError, TRANSIENT_CODES } from './errors.js';
+import { GatewayError, isGatewayError, nameThePlatform, TRANSIENT_CODES } from './errors.js';
 import type { CallOutcome, EventBus } from './events.js';
 import { StaleCache } from './fallback/cache.js';
 import type { OutboxStore } from './fallback/outbox/types.js';
@@ -208,7 +208,7 @@ export async function invoke(
       return fallback;
     }
   } catch (e) {
-    const error = closing(rt, annotate(e, up.name, operation, requestId));
+    const error = closing(rt, annotate(e, up.name, operation, requestId, up.spec.displayName));
     error.attempts = error.attempts ?? attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.
@@ -357,7 +357,13 @@ function closing(rt: CallRuntime, error: GatewayError): GatewayError {
 }
 
 /** Every error leaving a call is a GatewayError that names its upstream, operation and request. */
-export function annotate(e: unknown, upstream: string, operation: string, requestId: string): GatewayError {
+export function annotate(
+  e: unknown,
+  upstream: string,
+  operation: string,
+  requestId: string,
+  displayName?: string,
+): GatewayError {
   const error = isGatewayError(e)
     ? e
     : new GatewayError(
@@ -369,6 +375,7 @@ export function annotate(e: unknown, upstream: string, operation: string, reques
         },
       );
   error.upstream ??= upstream;
+  nameThePlatform(error, displayName);
   error.operation ??= operation;
   error.requestId ??= requestId;
   return error;

@@ -114,8 +114,11 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   /** Whether another attempt of the same call may succeed. */
   readonly retryable: boolean;
-  /** Vietnamese text for counter staff. */
-  readonly userMessage: string;
+  /**
+   * Vietnamese text for counter staff; names the platform (the adapter's `displayName`) once the
+   * error leaves a call, e.g. "Hệ thống VNeID đang gián đoạn…".
+   */
+  userMessage: string;
   upstream: string | undefined;
   operation: string | undefined;
   requestId: string | undefined;
@@ -159,6 +162,22 @@ export class GatewayError extends Error {
       issues: this.issues,
     };
   }
+}
+
+/** The generic platform name of the default messages, replaced by an adapter's `displayName`. */
+const GENERIC_PLATFORM = /([Hh])ệ thống trung ương/;
+
+/**
+ * Names the platform in a default `userMessage` (a message given explicitly is kept as is).
+ * `displayName` is e.g. `Hệ thống VNeID`; its case follows the sentence.
+ */
+export function nameThePlatform(error: GatewayError, displayName: string | undefined): void {
+  if (!displayName || error.userMessage !== USER_MESSAGES[error.code]) return;
+  error.userMessage = error.userMessage.replace(GENERIC_PLATFORM, (_m, h: string) =>
+    h === 'H'
+      ? displayName[0]!.toUpperCase() + displayName.slice(1)
+      : displayName[0]!.toLowerCase() + displayName.slice(1),
+  );
 }
 
 /**

@@ -34,6 +34,7 @@ import { landRegistryOperations } from './schemas.js';
  */
 export const landRegistry = defineAdapter({
   name: 'land',
+  displayName: 'Hệ thống đăng ký đất đai',
   operations: landRegistryOperations,
   profile: landRegistryProfile,
 });

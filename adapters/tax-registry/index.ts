@@ -32,6 +32,7 @@ import { taxRegistryOperations } from './schemas.js';
  */
 export const taxRegistry = defineAdapter({
   name: 'tax',
+  displayName: 'Hệ thống thuế',
   operations: taxRegistryOperations,
   profile: taxRegistryProfile,
 });

@@ -30,4 +30,9 @@ import { vneidOperations } from './schemas.js';
  * );
  * if (r.status !== 'queued' && r.data.verified) acceptDossier();
  */
-export const vneid = defineAdapter({ name: 'vneid', operations: vneidOperations, profile: vneidProfile });
+export const vneid = defineAdapter({
+  name: 'vneid',
+  displayName: 'Hệ thống VNeID',
+  operations: vneidOperations,
+  profile: vneidProfile,
+});

@@ -4,21 +4,21 @@ import { callContextSchema, snapshotContext } from '../context.js';
 import { type FieldIssue, GatewayError, type IssueCode } from '../errors.js';
 
 /** zod issues as paths, rules and stable codes; zod's messages name the rule, never the value. */
-export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+export function zodIssues(error: z.ZodError, prefix = '', input?: unknown): FieldIssue[] {
   return error.issues.map((i) => {
     const inner = i.path.map(String).join('.');
     const path = prefix ? (inner ? `${prefix}.${inner}` : prefix) : inner || '(root)';
     // Identifier rules already name their field ("personalId: …"): say it once.
     const bare = inner || path;
     const message = i.message.startsWith(`${bare}: `) ? i.message.slice(bare.length + 2) : i.message;
-    return { path, message, code: issueCode(i) };
+    return { path, message, code: issueCode(i, input) };
   });
 }
 
-function issueCode(i: z.core.$ZodIssue): IssueCode {
+function issueCode(i: z.core.$ZodIssue, input: unknown): IssueCode {
   switch (i.code) {
     case 'invalid_type':
-      return (i as { input?: unknown }).input === undefined ? 'required' : 'type';
+      return valueAt(input, i.path) === undefined ? 'required' : 'type';
     case 'too_big':
       return 'too_long';
     case 'too_small':
@@ -33,6 +33,20 @@ function issueCode(i: z.core.$ZodIssue): IssueCode {
     default:
       return 'format';
   }
+}
+
+/** The value at a zod path of an already-read input (zod read it without throwing). */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    try {
+      v = (v as Record<PropertyKey, unknown>)[k];
+    } catch {
+      return undefined;
+    }
+  }
+  return v;
 }
 
 /** A call that passed validation: the parsed input and the checked context. */
@@ -77,7 +91,7 @@ export function validateCall(
   for (const f of snap.faults)
     issues.push({ ...f, code: f.message === 'must be an object' ? 'type' : 'unreadable' });
   const ctx = callContextSchema.safeParse(snap.value);
-  if (!ctx.success) issues.push(...zodIssues(ctx.error, 'context'));
+  if (!ctx.success) issues.push(...zodIssues(ctx.error, 'context', snap.value));
   // Only well-formed fields are kept (the audit record of a refused call uses them).
   const context: CallContext = ctx.success ? ctx.data : keepValid(snap.value);
 
@@ -95,7 +109,7 @@ export function validateCall(
         code: 'required',
       });
   }
-  if (parsed && !parsed.success) issues.push(...zodIssues(parsed.error));
+  if (parsed && !parsed.success) issues.push(...zodIssues(parsed.error, '', rawInput));
   if (issues.length > 0 || !parsed?.success) return { issues, personal, context };
   return { input: parsed.data, context, personal };
 }
@@ -116,7 +130,7 @@ function keepValid(value: Record<string, unknown>): CallContext {
 export function validationError(issues: FieldIssue[], platform?: string): GatewayError {
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   const fields = [...new Set(issues.map((i) => i.path))].join(', ');
-  const where = platform ? ` gửi tới ${platform}` : '';
+  const where = platform ? ` gửi tới ${platform[0]!.toLowerCase()}${platform.slice(1)}` : '';
   return new GatewayError('VALIDATION', `Invalid call: ${summary}`, {
     issues,
     retryable: false,

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  defineAdapter,
   createGateway,
   type GatewayError,
   type PolicyOptions,
@@ -300,6 +301,40 @@ describe('forgetting client', () => {
     expect(transport.requests[0]!.headers['x-road-client']).toBeUndefined();
     expect(e.message).toContain('no X-Road-Client');
     expect(e.upstreamCode).toBe('NO_CLIENT');
+    await gateway.close();
+  });
+});
+
+describe('userMessage names the platform', () => {
+  it("uses the adapter's display name, and a generic name for an adapter without one", async () => {
+    const named = defineAdapter({ ...echo.spec, displayName: 'Hệ thống thử nghiệm' });
+    const gateway = createGateway({
+      upstreams: {
+        named: named({
+          baseUrl: 'http://echo.test',
+          auth: { type: 'none' },
+          transport: scriptedTransport(reply(503, 'x')),
+          policy: { retry: { maxAttempts: 1 } },
+        }),
+        plain: echo({
+          baseUrl: 'http://echo.test',
+          auth: { type: 'none' },
+          transport: scriptedTransport(reply(503, 'x')),
+          policy: { retry: { maxAttempts: 1 } },
+        }),
+      },
+      logger: pino({ level: 'silent' }),
+      drainer: { autoStart: false },
+    });
+    const a = await rejection(gateway.named.ping({ n: 1 }));
+    expect(a.userMessage).toBe('Hệ thống thử nghiệm đang gián đoạn, vui lòng thử lại sau.');
+    const b = await rejection(gateway.plain.ping({ n: 1 }));
+    expect(b.userMessage).toBe('Hệ thống trung ương đang gián đoạn, vui lòng thử lại sau.');
+    const v = await rejection(gateway.named.ping({ n: 'x' } as never));
+    expect(v.userMessage).toBe(
+      'Thông tin nhập vào gửi tới hệ thống thử nghiệm không hợp lệ (n), vui lòng kiểm tra lại.',
+    );
+    expect(v.issues?.[0]?.code).toBe('type');
     await gateway.close();
   });
 });
