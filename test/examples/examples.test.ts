@@ -57,7 +57,7 @@ describe('examples/quickstart.ts', () => {
       'parcel: ok, 72.5 m², Phường Cầu Kiệu',
       'registration: ok, receipt BN-000001',
       'taxpayer: ok, Công ty Cổ phần Dịch vụ Công nghệ Sài Gòn',
-      'not sent (personalId): Thông tin nhập vào không hợp lệ, vui lòng kiểm tra lại.',
+      'not sent (personalId): Thông tin nhập vào gửi tới hệ thống VNeID không hợp lệ (personalId), vui lòng kiểm tra lại.',
     ]);
   });
 });
@@ -254,7 +254,8 @@ describe('examples/ward-counter', () => {
     expect(invalid.body.error).toMatchObject({
       code: 'VALIDATION',
       step: 'parcel',
-      userMessage: 'Thông tin nhập vào không hợp lệ, vui lòng kiểm tra lại.',
+      userMessage:
+        'Thông tin nhập vào gửi tới hệ thống đăng ký đất đai không hợp lệ (mapSheet), vui lòng kiểm tra lại.',
       fields: ['mapSheet'],
     });
 
