@@ -76,7 +76,9 @@ describe('vneid.verifyCitizen', () => {
         t.gateway.vneid.verifyCitizen({ ...verifyCitizenSample, dateOfBirth: '1993-05-01' }, vneidContext),
       'VALIDATION',
     );
-    expect(e.issues).toEqual([{ path: 'dateOfBirth', message: expect.stringContaining('personalId'), code: 'format' }]);
+    expect(e.issues).toEqual([
+      { path: 'dateOfBirth', message: expect.stringContaining('personalId'), code: 'format' },
+    ]);
     expect(e.message).not.toContain(verifyCitizenSample.personalId);
     expect(e.message).not.toContain('1993-05-01');
     expect(e.attempts).toBe(0);

@@ -67,7 +67,9 @@ describe('input validation', () => {
     const { gateway, transport } = setup([reply(200, ok({ exists: true, status: 'ACTIVE' }))]);
     const e = await rejection(gateway.echo.lookup(PERSON, { actor: 'officer-17' }));
     expect(e.code).toBe('VALIDATION');
-    expect(e.issues).toEqual([{ path: 'context.purpose', message: expect.stringContaining('required'), code: 'required' }]);
+    expect(e.issues).toEqual([
+      { path: 'context.purpose', message: expect.stringContaining('required'), code: 'required' },
+    ]);
     expect(transport.requests).toHaveLength(0);
     await gateway.close();
   });
