@@ -26,17 +26,34 @@ export interface RetryPolicy {
 export interface BreakerPolicy {
   /** Failure ratio over the window that opens the breaker. @default 0.5 */
   errorRatio: number;
-  /** Attempts needed in the window before the ratio is judged (one early failure must not open it). @default 10 */
+  /**
+   * Attempts needed in the window before the ratio is judged. 50, so a 30 % background cannot reach
+   * 50 % by chance in a small sample (binomial tail ≈ 0.1 %); low traffic is covered by the run rule. @default 50
+   */
   minimumCalls: number;
   /**
    * Rolling window of the statistics. Short, so that under a background of failures an outage
    * shows in the ratio within seconds. @default 10000
    */
   windowMs: number;
-  /** Time open before trial calls are let through (half-open). @default 15000 */
+  /** First open duration before probes are let through (half-open); it grows while probes fail. @default 1000 */
   resetTimeoutMs: number;
-  /** Trial calls let through at once while half-open: the first success closes, a failure re-opens. @default 1 */
+  /** Factor applied to the open duration after each failed half-open. @default 2 */
+  openBackoffFactor: number;
+  /** Cap of the growing open duration. @default 30000 */
+  maxOpenMs: number;
+  /** Share of the open duration removed at random (0 = none), so instances do not probe in step. @default 0.2 */
+  openJitter: number;
+  /** Probes let through per half-open. @default 3 */
   halfOpenProbes: number;
+  /** Successful probes (of `halfOpenProbes`) that close the breaker; it re-opens once that is out of reach. @default 2 */
+  halfOpenSuccesses: number;
+  /** Failures in a row that open the breaker at once (high traffic). @default 20 */
+  consecutiveFailures: number;
+  /** Shortest run of failures that opens the breaker when it spans `consecutiveSpanMs` (low traffic). @default 3 */
+  minConsecutiveFailures: number;
+  /** Time a run of at least `minConsecutiveFailures` must span to open the breaker. @default 10000 */
+  consecutiveSpanMs: number;
 }
 
 export interface BulkheadPolicy {
@@ -89,10 +106,17 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   }),
   breaker: Object.freeze({
     errorRatio: 0.5,
-    minimumCalls: 10,
+    minimumCalls: 50,
     windowMs: 10_000,
-    resetTimeoutMs: 15_000,
-    halfOpenProbes: 1,
+    resetTimeoutMs: 1_000,
+    openBackoffFactor: 2,
+    maxOpenMs: 30_000,
+    openJitter: 0.2,
+    halfOpenProbes: 3,
+    halfOpenSuccesses: 2,
+    consecutiveFailures: 20,
+    minConsecutiveFailures: 3,
+    consecutiveSpanMs: 10_000,
   }),
   bulkhead: Object.freeze({ maxConcurrent: 32, maxQueue: 128 }),
   cache: Object.freeze({ ttlMs: 60_000, maxStaleMs: 15 * 60_000 }),
@@ -128,7 +152,14 @@ const policySchema = z.object({
     minimumCalls: positiveInt,
     windowMs: positive,
     resetTimeoutMs: positive,
+    openBackoffFactor: z.number().gte(1),
+    maxOpenMs: positive,
+    openJitter: z.number().gte(0).lt(1),
     halfOpenProbes: positiveInt,
+    halfOpenSuccesses: positiveInt,
+    consecutiveFailures: positiveInt,
+    minConsecutiveFailures: positiveInt,
+    consecutiveSpanMs: nonNegative,
   }),
   bulkhead: z.object({ maxConcurrent: positiveInt, maxQueue: z.number().int().nonnegative() }),
   rateLimit: z.object({ perSecond: positive, burst: positive.optional() }).optional(),

@@ -1,4 +1,3 @@
-import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock.js';
 import { type ErrorCode, GatewayError, isGatewayError } from '../errors.js';
 import type { BreakerPolicy } from '../policy.js';
@@ -16,61 +15,70 @@ const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** Outcomes that say nothing either way: they neither count against the upstream nor close a half-open breaker. */
 const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'BULKHEAD_FULL']);
 
+const BUCKETS = 10;
+
 export interface BreakerEvents {
   onStateChange(state: BreakerState, since: number): void;
 }
 
+interface Bucket {
+  start: number;
+  calls: number;
+  failures: number;
+}
+
 /**
- * One circuit breaker per upstream, on opossum. It counts each attempt; when open, attempts fail
- * fast with `CIRCUIT_OPEN` and send nothing. opossum is configured as a pure state machine: its
- * own timeout, semaphore, cache and fallback are off (the pipeline has steps for those), and
- * its shared AbortController is never used.
+ * One circuit breaker per upstream: a small state machine on the injected {@link Clock}.
+ *
+ * opossum (which this replaced) has no consecutive-failure rule, no growing open duration and no
+ * k-of-n half-open, and its timers are not on our Clock; bending it to all three would mean
+ * driving it from outside through `open()`/`close()`, i.e. writing this state machine anyway.
+ *
+ * Rules:
+ * - **Ratio**: open when, over the rolling `windowMs`, at least `minimumCalls` attempts were made
+ *   and the failure share reaches `errorRatio`.
+ * - **Consecutive run**: open on `consecutiveFailures` failures in a row (fast at high traffic), or
+ *   on at least `minConsecutiveFailures` in a row that span `consecutiveSpanMs` or more (low traffic).
+ *   Why two: under a background failure share p, a run of n happens with probability ≈ pⁿ per
+ *   attempt. At p = 0.3 and 40 attempts/s a run of 3 appears every second (0.3³ ≈ 2.7 %), so a
+ *   short fixed run would open on noise; a run of 20 (0.3²⁰ ≈ 3·10⁻¹¹) never does but needs 20
+ *   calls, i.e. two minutes at one call every 6 s. Requiring the short run to also span
+ *   `consecutiveSpanMs` makes it a rule about *time*: at high traffic a 10 s span of unbroken
+ *   failures is hundreds of attempts (impossible on a 30 % background), at one call every 6 s it
+ *   is three calls.
+ * - **Open duration** starts at `resetTimeoutMs` and is multiplied by `openBackoffFactor` after
+ *   each failed half-open, capped at `maxOpenMs`, with up to `openJitter` of it removed at random
+ *   (so many instances do not probe in step); it resets when the breaker closes.
+ * - **Half-open** lets at most `halfOpenProbes` probes through and closes once
+ *   `halfOpenSuccesses` of them succeed; it re-opens only once that is no longer reachable, so a
+ *   background error share on a recovered platform does not keep it open.
  */
 export class Breaker {
-  private readonly cb: CircuitBreaker<[() => Promise<unknown>], unknown>;
-  private probesInFlight = 0;
+  private current: BreakerState = 'closed';
   private stateSince: number;
+  private buckets: Bucket[] = [];
+  private run = 0;
+  private runStart = 0;
+  private openCount = 0;
+  private timer: unknown;
+  private probesInFlight = 0;
+  private probeSuccesses = 0;
+  private probeFailures = 0;
+  private stopped = false;
 
   constructor(
     readonly upstream: string,
     private readonly policy: BreakerPolicy,
     private readonly clock: Clock,
-    events: BreakerEvents,
+    private readonly events: BreakerEvents,
+    /** Source of jitter, injectable for tests. */
+    private readonly random: () => number = Math.random,
   ) {
     this.stateSince = clock.now();
-    this.cb = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
-      name: upstream,
-      timeout: false,
-      errorThresholdPercentage: policy.errorRatio * 100,
-      volumeThreshold: policy.minimumCalls,
-      rollingCountTimeout: policy.windowMs,
-      rollingCountBuckets: 10,
-      resetTimeout: policy.resetTimeoutMs,
-      // No 'snapshot' interval (nothing listens; it would be a second timer per breaker that
-      // recomputes the stats every bucket) and no latency percentiles (opossum would concatenate
-      // and sort every latency of the window on each failure and each stats read: a CPU cost that
-      // peaks in an outage). health() has its own latencies.
-      enableSnapshots: false,
-      rollingPercentilesEnabled: false,
-      // Only upstream-health failures count; opossum counts an error filtered here as a success.
-      // A half-open probe that proved nothing (the caller gave up, no slot) must not close the
-      // breaker, so there it counts as a failure and the breaker stays open.
-      errorFilter: (e: unknown) =>
-        !(isGatewayError(e) && (FAILURE_CODES.has(e.code) || (INCONCLUSIVE.has(e.code) && this.cb.halfOpen))),
-    });
-    const transition = (state: BreakerState) => () => {
-      this.stateSince = this.clock.now();
-      events.onStateChange(state, this.stateSince);
-    };
-    this.cb.on('open', transition('open'));
-    this.cb.on('halfOpen', transition('half-open'));
-    this.cb.on('close', transition('closed'));
   }
 
   get state(): BreakerState {
-    if (this.cb.opened) return 'open';
-    if (this.cb.halfOpen) return 'half-open';
-    return 'closed';
+    return this.current;
   }
 
   /** When the current state began (epoch ms). */
@@ -80,48 +88,128 @@ export class Breaker {
 
   /** Attempts and failures in the rolling window. */
   get window(): { calls: number; failures: number } {
-    const s = this.cb.stats;
-    return { calls: s.fires - s.rejects, failures: s.failures };
+    this.prune();
+    let calls = 0;
+    let failures = 0;
+    for (const b of this.buckets) {
+      calls += b.calls;
+      failures += b.failures;
+    }
+    return { calls, failures };
   }
 
   async execute<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.state === 'half-open') return this.probe(fn);
-    return this.fire(fn);
-  }
-
-  /** Stops opossum's timers; the breaker rejects every later call. */
-  shutdown(): void {
-    this.cb.shutdown();
-  }
-
-  private async fire<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.stopped || this.current === 'open') throw this.openError();
+    if (this.current === 'half-open') return this.probe(fn);
     try {
-      return (await this.cb.fire(fn)) as T;
+      const value = await fn();
+      this.record(false);
+      return value;
     } catch (e) {
-      if ((e as { code?: string }).code === 'EOPENBREAKER') throw this.openError();
+      if (isGatewayError(e) && FAILURE_CODES.has(e.code)) this.record(true);
+      else if (!(isGatewayError(e) && INCONCLUSIVE.has(e.code))) this.record(false);
       throw e;
     }
   }
 
-  /**
-   * opossum lets one trial call through while half-open. With `halfOpenProbes` > 1 the extra
-   * trials run beside it; any of them failing re-opens the breaker.
-   */
+  /** Stops the breaker's timer; the breaker rejects every later call. */
+  shutdown(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private async probe<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.probesInFlight >= this.policy.halfOpenProbes) throw this.openError();
-    const first = this.cb.pendingClose;
+    if (this.probesInFlight + this.probeSuccesses + this.probeFailures >= this.policy.halfOpenProbes) {
+      throw this.openError();
+    }
     this.probesInFlight++;
     try {
-      if (first) return await this.fire(fn);
-      try {
-        return await fn();
-      } catch (e) {
-        if (isGatewayError(e) && FAILURE_CODES.has(e.code) && this.state === 'half-open') this.cb.open();
-        throw e;
-      }
-    } finally {
+      const value = await fn();
       this.probesInFlight--;
+      if (this.current === 'half-open') {
+        this.probeSuccesses++;
+        if (this.probeSuccesses >= this.needed) this.transition('closed');
+      }
+      return value;
+    } catch (e) {
+      this.probesInFlight--;
+      if (this.current === 'half-open') {
+        if (isGatewayError(e) && INCONCLUSIVE.has(e.code)) {
+          // proves nothing: free the slot for another probe
+        } else if (isGatewayError(e) && FAILURE_CODES.has(e.code)) {
+          this.probeFailures++;
+          if (this.policy.halfOpenProbes - this.probeFailures < this.needed) this.open();
+        } else {
+          this.probeSuccesses++;
+          if (this.probeSuccesses >= this.needed) this.transition('closed');
+        }
+      }
+      throw e;
     }
+  }
+
+  /** Successes that close a half-open breaker (never more than the probes let through). */
+  private get needed(): number {
+    return Math.min(this.policy.halfOpenSuccesses, this.policy.halfOpenProbes);
+  }
+
+  private record(failed: boolean): void {
+    if (this.current !== 'closed') return;
+    const now = this.clock.now();
+    this.prune();
+    const width = this.policy.windowMs / BUCKETS;
+    let last = this.buckets[this.buckets.length - 1];
+    if (!last || now - last.start >= width) {
+      last = { start: now - ((now - (last?.start ?? now)) % width), calls: 0, failures: 0 };
+      this.buckets.push(last);
+    }
+    last.calls++;
+    if (failed) {
+      last.failures++;
+      if (this.run === 0) this.runStart = now;
+      this.run++;
+    } else {
+      this.run = 0;
+    }
+    const p = this.policy;
+    const { calls, failures } = this.window;
+    const byRatio = calls >= p.minimumCalls && failures / calls >= p.errorRatio;
+    const byRun =
+      this.run >= p.consecutiveFailures ||
+      (this.run >= p.minConsecutiveFailures && now - this.runStart >= p.consecutiveSpanMs);
+    if (byRatio || byRun) this.open();
+  }
+
+  private prune(): void {
+    const cutoff = this.clock.now() - this.policy.windowMs;
+    while (this.buckets.length > 0 && (this.buckets[0] as Bucket).start <= cutoff) this.buckets.shift();
+  }
+
+  private open(): void {
+    const p = this.policy;
+    const base = Math.min(p.maxOpenMs, p.resetTimeoutMs * p.openBackoffFactor ** this.openCount);
+    const duration = Math.max(1, base * (1 - p.openJitter * this.random()));
+    this.openCount++;
+    this.transition('open');
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.transition('half-open');
+    }, duration);
+  }
+
+  private transition(state: BreakerState): void {
+    this.current = state;
+    this.stateSince = this.clock.now();
+    this.probeSuccesses = 0;
+    this.probeFailures = 0;
+    if (state === 'closed') {
+      this.openCount = 0;
+      this.buckets = [];
+      this.run = 0;
+    }
+    this.events.onStateChange(state, this.stateSince);
   }
 
   private openError(): GatewayError {

@@ -271,7 +271,15 @@ describe('drainer', () => {
   it('does not replay while the breaker is open, and drains once it closes', async () => {
     const { gateway, transport } = setup(
       [reply(503, 'x'), reply(503, 'x'), reply(200, ok({ n: 1 })), reply(200, ok({ receiptId: 'R' }))],
-      { breaker: { minimumCalls: 2, resetTimeoutMs: 5000 } },
+      {
+        breaker: {
+          minimumCalls: 2,
+          resetTimeoutMs: 5000,
+          openJitter: 0,
+          halfOpenProbes: 1,
+          halfOpenSuccesses: 1,
+        },
+      },
     );
     await gateway.echo.ping({ n: 1 }).catch(() => {});
     const q = await gateway.echo.submit({ dossierCode: 'HS-Z', value: 1 }); // 2nd failure opens the breaker

@@ -116,7 +116,15 @@ describe('gateway.health()', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const policy: PolicyOptions = {
       retry: { maxAttempts: 1 },
-      breaker: { minimumCalls: 20, errorRatio: 0.5, resetTimeoutMs: 5000, windowMs: 10_000 },
+      breaker: {
+        minimumCalls: 20,
+        errorRatio: 0.5,
+        resetTimeoutMs: 5000,
+        windowMs: 10_000,
+        openJitter: 0,
+        halfOpenProbes: 1,
+        halfOpenSuccesses: 1,
+      },
       cache: false,
     };
     const up = { echo: true, echo2: true };

@@ -125,7 +125,15 @@ export function promtool(args: string[], input?: string): { status: number | nul
 /** A breaker that opens after 4 attempts at > 50 % failures and half-opens 5 s later; no retries. */
 export const BREAKER = {
   retry: { maxAttempts: 1 },
-  breaker: { minimumCalls: 4, errorRatio: 0.5, resetTimeoutMs: 5000, windowMs: 10_000 },
+  breaker: {
+    minimumCalls: 4,
+    errorRatio: 0.5,
+    resetTimeoutMs: 5000,
+    windowMs: 10_000,
+    openJitter: 0,
+    halfOpenProbes: 1,
+    halfOpenSuccesses: 1,
+  },
 } as const;
 
 /**
