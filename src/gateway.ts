@@ -144,7 +144,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   }
   const drainer = new Drainer(rt, upstreams, options.drainer);
   // A recovered upstream drains its queue at once rather than at the next poll.
-  events.on('breaker:close', () => void drainer.drain().catch(() => {}));
+  events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
 
   let closed: Promise<void> | undefined;
