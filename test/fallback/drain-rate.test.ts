@@ -79,7 +79,7 @@ describe('drainer wake-ups', () => {
       outbox,
       random: () => 0,
       drainer: { pollMs: 3_600_000 },
-    } as Parameters<typeof createGateway>[0]);
+    });
     const delivered: unknown[] = [];
     gateway.on('outbox:delivered', (e) => delivered.push(e.result));
     const queued = await gateway.echo.submit({ dossierCode: 'HS-W', value: 1 }, CTX);
