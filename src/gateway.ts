@@ -136,6 +136,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     telemetry = registerMetrics(registry, events, {
       upstreams: Object.fromEntries([...upstreams].map(([name, up]) => [name, up.spec.operations])),
       outboxCounts: () => outbox.counts(),
+      outboxStats: () => outbox.stats(),
+      now: () => clock.now(),
     });
   } catch (error) {
     // A bad configuration must not leave the breakers' timers and the transports' sockets behind.
