@@ -142,6 +142,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     telemetry = registerMetrics(registry, events, {
       upstreams: Object.fromEntries([...upstreams].map(([name, up]) => [name, up.spec.operations])),
       outboxCounts: () => outbox.counts(),
+      outboxStats: () => outbox.stats(),
+      now: () => clock.now(),
     });
   } catch (error) {
     // A bad configuration must not leave the breakers' timers and the transports' sockets behind.
@@ -150,7 +152,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   }
   const drainer = new Drainer(rt, upstreams, options.drainer);
   // A recovered upstream drains its queue at once rather than at the next poll.
-  events.on('breaker:close', () => void drainer.drain().catch(() => {}));
+  events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
 
   let closed: Promise<void> | undefined;

@@ -62,6 +62,7 @@ export {
   type OutboxListFilter,
   type OutboxState,
   type OutboxStore,
+  type UpstreamOutboxStats,
   OutboxStoreError,
   type SqliteOutboxOptions,
   sqliteOutbox,

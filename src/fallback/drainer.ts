@@ -4,6 +4,7 @@ import { GatewayError, TRANSIENT_CODES } from '../errors.js';
 import { fullJitterDelay } from '../pipeline/backoff.js';
 import { StaleCache } from './cache.js';
 import { RateLimiter } from '../pipeline/rate-limit.js';
+import { type Clock, sleep } from '../clock.js';
 import type { Upstream } from '../upstream.js';
 import type { OutboxItem } from './outbox/types.js';
 
@@ -11,14 +12,25 @@ import type { OutboxItem } from './outbox/types.js';
 export interface DrainerOptions {
   /** Start draining in the background when the gateway is created. @default true */
   autoStart?: boolean;
-  /** How often due items are looked for. @default 1000 */
+  /** How often due items are looked for (a breaker close, {@link Drainer.wake} or the store's `watch` start a pass sooner). @default 1000 */
   pollMs?: number;
   /** How long a claimed item is ours before another drainer may take it (longer than a call's deadline). @default 60000 */
   leaseMs?: number;
-  /** Items claimed at a time. @default 20 */
+  /** Items claimed at a time; also the most replays in flight at once per upstream. @default 20 */
   batch?: number;
-  /** Replays per second per upstream, so recovery does not knock the platform over again. @default 5 */
+  /**
+   * Ceiling of replays per second per upstream (the platform's quota for replays): the adaptive
+   * rate never goes above it. @default 50
+   */
   perSecond?: number;
+  /** Replay rate (per second, per upstream) a drain starts at, and restarts at when a breaker closes. @default 5 */
+  initialPerSecond?: number;
+  /** Floor of the adaptive rate: failures never slow replays below it. @default 1 */
+  minPerSecond?: number;
+  /** Additive increase: replays per second added after each successful replay. @default 1 */
+  increasePerSecond?: number;
+  /** Multiplicative decrease: the rate is multiplied by this after each transiently failed replay. @default 0.5 */
+  decreaseFactor?: number;
   /** Backoff of an item between replays: base. @default 1000 */
   baseDelayMs?: number;
   /** Backoff of an item between replays: cap. @default 300000 (5 min) */
@@ -30,7 +42,11 @@ export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Objec
   pollMs: 1_000,
   leaseMs: 60_000,
   batch: 20,
-  perSecond: 5,
+  perSecond: 50,
+  initialPerSecond: 5,
+  minPerSecond: 1,
+  increasePerSecond: 1,
+  decreaseFactor: 0.5,
   baseDelayMs: 1_000,
   maxDelayMs: 300_000,
 });
@@ -51,6 +67,9 @@ export class Drainer {
   readonly owner = randomUUID();
   private readonly o: Required<DrainerOptions>;
   private readonly limiters = new Map<string, RateLimiter>();
+  private readonly pacers = new Map<string, AimdPacer>();
+  private unwatch: (() => void) | undefined;
+  private again = false;
   private timer: unknown;
   private pass: Promise<DrainReport> | undefined;
   private stopping = false;
@@ -62,10 +81,46 @@ export class Drainer {
     options: DrainerOptions = {},
   ) {
     this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
+    const { perSecond, initialPerSecond, minPerSecond, decreaseFactor, increasePerSecond } = this.o;
+    if (!(minPerSecond > 0 && minPerSecond <= initialPerSecond && initialPerSecond <= perSecond)) {
+      throw new RangeError('drainer: need 0 < minPerSecond <= initialPerSecond <= perSecond');
+    }
+    if (!(decreaseFactor > 0 && decreaseFactor < 1) || !(increasePerSecond >= 0)) {
+      throw new RangeError('drainer: need 0 < decreaseFactor < 1 and increasePerSecond >= 0');
+    }
+  }
+
+  /** The current adaptive replay rate (per second) of an upstream; `initialPerSecond` before any replay. */
+  rate(upstream: string): number {
+    return this.pacers.get(upstream)?.rate ?? this.o.initialPerSecond;
+  }
+
+  /**
+   * Starts a pass now without waiting for the poll (if one is running, another follows it, so work
+   * that arrived meanwhile is not left for the next poll). Never rejects.
+   */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.pass) {
+      this.again = true;
+      return;
+    }
+    void this.drain().catch(() => {});
+  }
+
+  /**
+   * An upstream's breaker closed: its replay rate restarts low (the platform is just back), this
+   * drainer wakes, and so do drainers on other instances through the store's `wake`, if it has one.
+   */
+  breakerClosed(upstream: string): void {
+    this.pacers.get(upstream)?.reset(this.o.initialPerSecond);
+    this.wake();
+    void this.rt.outbox.wake?.().catch(() => {});
   }
 
   start(): void {
     if (this.stopping || this.timer !== undefined) return;
+    this.unwatch = this.rt.outbox.watch?.(() => this.wake());
     const tick = () => {
       this.timer = this.rt.clock.setTimeout(() => {
         this.drain()
@@ -83,6 +138,10 @@ export class Drainer {
   drain(): Promise<DrainReport> {
     this.pass ??= this.runPass().finally(() => {
       this.pass = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
     });
     return this.pass;
   }
@@ -90,6 +149,8 @@ export class Drainer {
   /** Stops the timer, cancels replays in flight (they stay leased, then due again) and waits for the pass. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unwatch?.();
+    this.unwatch = undefined;
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
     this.stopController.abort();
     await this.pass?.catch(() => {});
@@ -109,7 +170,12 @@ export class Drainer {
           limit: this.o.batch,
           upstream: up.name,
         });
-        for (const item of items) await this.deliver(up, item, report);
+        // Paced one after another, delivered concurrently: the pacer, not the round trip, sets the rate.
+        const inFlight: Promise<void>[] = [];
+        for (const item of items) {
+          if (await this.pace(up)) inFlight.push(this.deliver(up, item, report));
+        }
+        await Promise.all(inFlight);
         if (items.length < this.o.batch || isOpen(up)) break;
       }
     }
@@ -129,7 +195,6 @@ export class Drainer {
       if (!up.spec.operations[item.operation]) {
         throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
       }
-      await this.limiter(up).acquire(this.stopController.signal);
       const { value } = await send(
         rt,
         up,
@@ -145,6 +210,7 @@ export class Drainer {
       }
       if (await rt.outbox.complete(item.id, this.owner, value, rt.clock.now())) {
         report.delivered++;
+        this.pacer(up).success(this.o.increasePerSecond, this.o.perSecond);
         up.logger.info(
           { ticket: item.id, operation: item.operation, requestId: item.requestId },
           'outbox item delivered',
@@ -157,6 +223,7 @@ export class Drainer {
       const lastError = { code: error.code, message: error.message };
       // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
       if (TRANSIENT_CODES.has(error.code)) {
+        this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
         const delay = Math.max(
           this.o.baseDelayMs,
           fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
@@ -176,10 +243,91 @@ export class Drainer {
     }
   }
 
+  /**
+   * Waits for the item's turn: the adaptive pace, then the ceiling. `false` if the drainer stops
+   * meanwhile (the claimed item's lease then expires and it is due again).
+   */
+  private async pace(up: Upstream): Promise<boolean> {
+    const signal = this.stopController.signal;
+    try {
+      await this.pacer(up).acquire(this.rt.clock, signal);
+      await this.limiter(up).acquire(signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private pacer(up: Upstream): AimdPacer {
+    let p = this.pacers.get(up.name);
+    if (!p) {
+      p = new AimdPacer(this.o.initialPerSecond, this.rt.clock.now());
+      this.pacers.set(up.name, p);
+    }
+    return p;
+  }
+
   private limiter(up: Upstream): RateLimiter {
-    const l = this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond }, this.rt.clock);
-    this.limiters.set(up.name, l);
+    let l = this.limiters.get(up.name);
+    if (!l) {
+      l = createCeilingLimiter(up.name, this.o.perSecond, this.rt.clock);
+      this.limiters.set(up.name, l);
+    }
     return l;
+  }
+}
+
+/** The one place the drainer's per-upstream ceiling is built (a shared, cross-instance limiter can replace it here). */
+function createCeilingLimiter(_upstream: string, perSecond: number, clock: Clock): RateLimiter {
+  return new RateLimiter({ perSecond }, clock);
+}
+
+/**
+ * Additive-increase, multiplicative-decrease pacing of one upstream's replays: each success adds
+ * to the rate (up to the ceiling), each transient failure multiplies it down (to the floor), so a
+ * drain ramps up while the platform copes and backs off as soon as it does not.
+ */
+export class AimdPacer {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    public rate: number,
+    now: number,
+  ) {
+    this.tokens = rate;
+    this.last = now;
+  }
+
+  /**
+   * Resolves at the caller's turn: a token bucket refilled at `rate` per second and holding at most
+   * one second's worth, so a fresh or idle drain may start with a burst of `rate` replays.
+   */
+  async acquire(clock: Clock, signal: AbortSignal): Promise<void> {
+    const now = clock.now();
+    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    this.tokens -= 1; // reserved now; the wait pays the debt back
+    if (this.tokens >= 0) return;
+    try {
+      await sleep(Math.ceil((-this.tokens / this.rate) * 1000), signal, clock);
+    } catch (e) {
+      this.tokens += 1;
+      throw e;
+    }
+  }
+
+  success(increase: number, ceiling: number): void {
+    this.rate = Math.min(ceiling, this.rate + increase);
+  }
+
+  failure(factor: number, floor: number): void {
+    this.rate = Math.max(floor, this.rate * factor);
+  }
+
+  reset(rate: number): void {
+    this.rate = rate;
+    this.tokens = Math.min(this.tokens, rate);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ERROR_CODES } from '../errors.js';
 import type { EventBus } from '../events.js';
-import { OUTBOX_STATES, type OutboxState } from '../fallback/outbox/types.js';
+import { OUTBOX_STATES, type OutboxState, type UpstreamOutboxStats } from '../fallback/outbox/types.js';
 import { ConfigurationError } from '../policy.js';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -22,6 +22,10 @@ export interface MetricsSources {
   upstreams: Readonly<Record<string, Readonly<Record<string, { kind: 'read' | 'write' }>>>>;
   /** Outbox depth by state, read at each scrape. */
   outboxCounts: () => Promise<Record<OutboxState, number>>;
+  /** Per-upstream outbox depth and oldest pending item, read at each scrape (optional). */
+  outboxStats?: () => Promise<Record<string, UpstreamOutboxStats>>;
+  /** The gateway's clock (epoch ms), for ages. @default Date.now */
+  now?: () => number;
 }
 
 /** The series one gateway registered; see {@link registerMetrics}. */
@@ -44,6 +48,7 @@ export interface GatewayMetrics {
  * | `vngw_breaker_transitions_total` | counter | upstream, to (`open`, `half-open`, `closed`) |
  * | `vngw_fallbacks_total` | counter | upstream, operation, kind (`stale`, `queued`, `deferred`) |
  * | `vngw_outbox_items` | gauge, read from the store at each scrape | state |
+ * | `vngw_outbox_oldest_pending_age_seconds` | gauge: age of the oldest item not delivered or dead, read at each scrape | upstream |
  * | `vngw_contract_violations_total` | counter: calls and outbox replays that ended in `CONTRACT` | upstream, operation |
  *
  * Labels have bounded values taken from the configuration and fixed vocabularies: never a
@@ -134,6 +139,26 @@ export function registerMetrics(
     },
   });
 
+  const oldestAge = new Gauge({
+    name: 'vngw_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest outbox item not yet delivered or dead, by upstream (0 when none).',
+    labelNames: ['upstream'],
+    registers,
+    async collect() {
+      if (!sources.outboxStats) return;
+      try {
+        const stats = await sources.outboxStats();
+        const now = (sources.now ?? Date.now)();
+        for (const upstream of Object.keys(sources.upstreams)) {
+          const at = stats[upstream]?.oldestPendingAt;
+          this.set({ upstream }, at === undefined ? 0 : Math.max(0, (now - at) / 1000));
+        }
+      } catch {
+        this.reset(); // as for vngw_outbox_items: absent rather than stale
+      }
+    },
+  });
+
   for (const [upstream, operations] of Object.entries(sources.upstreams)) {
     breakerState.set({ upstream }, BREAKER_VALUE.closed);
     for (const to of Object.keys(BREAKER_VALUE)) transitions.inc({ upstream, to }, 0);
@@ -187,6 +212,7 @@ export function registerMetrics(
     fallbacks,
     contract,
     outbox,
+    oldestAge,
   ];
   return {
     unregister() {

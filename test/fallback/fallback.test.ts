@@ -40,7 +40,7 @@ function setup(script: Step[], policy: PolicyOptions = {}, outbox: OutboxStore =
     logger: silent,
     outbox,
     random: () => 0,
-    drainer: { autoStart: false, baseDelayMs: 1000, perSecond: 1000 },
+    drainer: { autoStart: false, baseDelayMs: 1000, perSecond: 1000, initialPerSecond: 1000 },
   });
   const events = recordEvents(gateway, ['fallback', 'outbox:queued', 'outbox:delivered', 'outbox:dead']);
   return { gateway, transport, events, outbox };

@@ -45,6 +45,62 @@ describe.each<[string, () => Subject]>([
     return item!;
   };
 
+  describe('stats', () => {
+    it('is empty for an empty store', async () => {
+      expect(await store.stats()).toEqual({});
+    });
+
+    it('reports depth per upstream and the enqueue time of the oldest item not delivered or dead', async () => {
+      const a = await store.enqueue(newItem(), T0);
+      await store.enqueue(newItem(), T0 + 1_000);
+      await store.enqueue(newItem(), T0 + 2_000);
+      await store.enqueue(newItem({ upstream: 'land' }), T0 + 5_000);
+      expect(await store.stats()).toEqual({
+        vneid: { pending: 3, delivering: 0, dead: 0, oldestPendingAt: T0 },
+        land: { pending: 1, delivering: 0, dead: 0, oldestPendingAt: T0 + 5_000 },
+      });
+      // The oldest is delivered, the next one leased then dead-lettered: the age moves to the third.
+      const [first] = await store.claim({
+        owner: 'o',
+        now: T0 + 6_000,
+        leaseMs: LEASE,
+        limit: 1,
+        upstream: 'vneid',
+      });
+      expect(first?.id).toBe(a.id);
+      expect((await store.stats()).vneid).toEqual({
+        pending: 2,
+        delivering: 1,
+        dead: 0,
+        oldestPendingAt: T0,
+      });
+      await store.complete(a.id, 'o', { ok: true }, T0 + 6_000);
+      const [second] = await store.claim({
+        owner: 'o',
+        now: T0 + 6_000,
+        leaseMs: LEASE,
+        limit: 1,
+        upstream: 'vneid',
+      });
+      await store.fail(second!.id, 'o', { code: 'VALIDATION', message: 'rejected' }, T0 + 6_000);
+      expect((await store.stats()).vneid).toEqual({
+        pending: 1,
+        delivering: 0,
+        dead: 1,
+        oldestPendingAt: T0 + 2_000,
+      });
+    });
+
+    it('keeps an upstream whose only items are dead, with no pending age', async () => {
+      await store.enqueue(newItem(), T0);
+      const [item] = await store.claim({ owner: 'o', now: T0, leaseMs: LEASE, limit: 1 });
+      await store.fail(item!.id, 'o', { code: 'VALIDATION', message: 'rejected' }, T0);
+      expect(await store.stats()).toEqual({
+        vneid: { pending: 0, delivering: 0, dead: 1, oldestPendingAt: undefined },
+      });
+    });
+  });
+
   describe('enqueue, get, list, counts', () => {
     it('stores a pending item due now and hands out a UUID ticket', async () => {
       const input = newItem();

@@ -42,6 +42,7 @@ describe('exposition', () => {
       vngw_fallbacks_total: 'counter',
       vngw_contract_violations_total: 'counter',
       vngw_outbox_items: 'gauge',
+      vngw_outbox_oldest_pending_age_seconds: 'gauge',
     });
     for (const f of families.values()) {
       expect(f.help, f.name).toMatch(/\w/);
@@ -197,6 +198,21 @@ describe('labels', () => {
     for (const f of parseExposition(text).values())
       for (const s of f.samples) for (const k of Object.keys(s.labels)) labels.add(k);
     expect([...labels].sort()).toEqual(['kind', 'le', 'operation', 'outcome', 'state', 'to', 'upstream']);
+  });
+
+  it('reports the age of the oldest pending outbox item per upstream, 0 when none', async () => {
+    const registry = new Registry();
+    const events = new EventBus(() => {});
+    const counts = { pending: 0, delivering: 0, delivered: 0, dead: 0 };
+    registerMetrics(registry, events, {
+      upstreams: { echo: {}, land: {} },
+      outboxCounts: async () => counts,
+      outboxStats: async () => ({ echo: { pending: 2, delivering: 0, dead: 0, oldestPendingAt: 1_000 } }),
+      now: () => 91_500,
+    });
+    const text = await registry.metrics();
+    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{upstream="echo"} 90.5');
+    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{upstream="land"} 0');
   });
 
   it('an outcome or fallback kind outside the fixed vocabularies is reported as OTHER / other', async () => {

@@ -12,4 +12,5 @@ export {
   type OutboxListFilter,
   type OutboxState,
   type OutboxStore,
+  type UpstreamOutboxStats,
 } from './types.js';

@@ -18,6 +18,7 @@ import type {
   OutboxItem,
   OutboxListFilter,
   OutboxStore,
+  UpstreamOutboxStats,
 } from './types.js';
 
 /**
@@ -176,6 +177,21 @@ export function memoryOutbox(): OutboxStore {
       const counts = zeroCounts();
       for (const r of rows.values()) counts[r.state] += 1;
       return counts;
+    },
+
+    async stats() {
+      open();
+      const out: Record<string, UpstreamOutboxStats> = {};
+      for (const r of rows.values()) {
+        if (r.state === 'delivered') continue;
+        const s = out[r.upstream] ?? { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined };
+        out[r.upstream] = s;
+        s[r.state] += 1;
+        if (r.state !== 'dead' && (s.oldestPendingAt === undefined || r.createdAt < s.oldestPendingAt)) {
+          s.oldestPendingAt = r.createdAt;
+        }
+      }
+      return out;
     },
 
     async close(): Promise<void> {

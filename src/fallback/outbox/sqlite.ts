@@ -21,6 +21,7 @@ import type {
   OutboxListFilter,
   OutboxState,
   OutboxStore,
+  UpstreamOutboxStats,
 } from './types.js';
 
 /** Options of {@link sqliteOutbox}. */
@@ -277,6 +278,10 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     }
   }
   const countStmt = db.prepare('SELECT state, count(*) AS n FROM outbox_items GROUP BY state');
+  const statsStmt = db.prepare(
+    `SELECT upstream, state, count(*) AS n, min(created_at) AS oldest FROM outbox_items
+     WHERE state != 'delivered' GROUP BY upstream, state`,
+  );
 
   // IMMEDIATE takes the write lock up front. A deferred transaction that reads, then writes, can
   // fail in WAL mode with SQLITE_BUSY_SNAPSHOT without waiting when another process wrote in
@@ -379,6 +384,25 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
         const counts = zeroCounts();
         for (const { state, n } of countStmt.all() as { state: OutboxState; n: number }[]) counts[state] = n;
         return counts;
+      }),
+
+    stats: (): Promise<Record<string, UpstreamOutboxStats>> =>
+      run(() => {
+        const out: Record<string, UpstreamOutboxStats> = {};
+        const rows = statsStmt.all() as {
+          upstream: string;
+          state: Exclude<OutboxState, 'delivered'>;
+          n: number;
+          oldest: number;
+        }[];
+        for (const { upstream, state, n, oldest } of rows) {
+          const s = out[upstream] ?? { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined };
+          out[upstream] = s;
+          s[state] = n;
+          if (state !== 'dead' && (s.oldestPendingAt === undefined || oldest < s.oldestPendingAt))
+            s.oldestPendingAt = oldest;
+        }
+        return out;
       }),
 
     async close(): Promise<void> {

@@ -85,6 +85,18 @@ export interface OutboxItem extends NewOutboxItem {
   deliveredAt?: number;
 }
 
+/** One upstream's share of an outbox, as returned by {@link OutboxStore.stats}. */
+export interface UpstreamOutboxStats {
+  /** Items waiting for a replay (due or not). */
+  pending: number;
+  /** Items leased by a drainer right now. */
+  delivering: number;
+  /** Dead letters: each is a dossier still to handle by an operator. */
+  dead: number;
+  /** Enqueue time (epoch ms) of the oldest item not yet delivered or dead. */
+  oldestPendingAt: number | undefined;
+}
+
 /** Options of {@link OutboxStore.claim}. */
 export interface ClaimOptions {
   /**
@@ -164,6 +176,23 @@ export interface OutboxStore {
   list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
   /** Number of items in each state (every state present, zeros included). */
   counts(): Promise<Record<OutboxState, number>>;
+  /**
+   * Per-upstream depth and age, keyed by upstream name: only upstreams with at least one item
+   * `pending`, `delivering` or `dead` appear. Store-wide: every instance sharing the store sees the
+   * same numbers (report them with a `store` label, and aggregate with `max`, not `sum`).
+   */
+  stats(): Promise<Record<string, UpstreamOutboxStats>>;
+  /**
+   * Optional: subscribes to "work may have arrived" from any instance sharing the store (e.g.
+   * PostgreSQL `LISTEN`), so a drainer starts a pass at once instead of at its next poll.
+   * Returns the unsubscribe function. Stores without cross-instance signals leave it undefined.
+   */
+  watch?(onChange: () => void): () => void;
+  /**
+   * Optional: broadcasts "work may be due" to every {@link OutboxStore.watch} subscriber on every
+   * instance (e.g. PostgreSQL `NOTIFY`); the drainer calls it when an upstream's breaker closes.
+   */
+  wake?(): Promise<void>;
   /** Releases the store's resources. Idempotent. */
   close(): Promise<void>;
 }
