@@ -97,6 +97,14 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const clock = options.clock ?? systemClock;
   const registry = options.metrics ?? new Registry();
   const outbox = options.outbox ?? memoryOutbox();
+  const outboxDurable = outbox.durable !== false;
+  if (!outboxDurable) {
+    // Loud on purpose: a city running the default would lose every queued dossier on a restart.
+    logger.warn(
+      { outboxDurable },
+      'outbox is NOT durable (memoryOutbox): queued writes are lost on restart; use sqliteOutbox({ path }) or a PostgreSQL outbox in production',
+    );
+  }
   const events = new EventBus((event, error) =>
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
@@ -150,7 +158,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   let closed: Promise<void> | undefined;
   const core: GatewayCore = {
     registry,
-    health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now()),
+    health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now(), outboxDurable),
     metrics: () => registry.metrics(),
     on: (event, fn) => events.on(event, fn),
     outbox: {

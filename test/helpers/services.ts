@@ -57,7 +57,12 @@ function probe(host: string, port: number, timeoutMs: number): Promise<string | 
   });
 }
 
-async function requireService(name: string, url: string, defaultPort: number, o: RequireOptions): Promise<ServiceProbe> {
+async function requireService(
+  name: string,
+  url: string,
+  defaultPort: number,
+  o: RequireOptions,
+): Promise<ServiceProbe> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
   const port = Number(u.port || defaultPort);
@@ -65,7 +70,9 @@ async function requireService(name: string, url: string, defaultPort: number, o:
   if (err === undefined) return { available: true, url };
   const reason = `${name} not reachable at ${host}:${port} (${err})`;
   if (inCI(o.env ?? process.env)) {
-    throw new Error(`[tests] ${o.suite ?? name} cannot run: ${reason}; CI is set, so this fails instead of skipping`);
+    throw new Error(
+      `[tests] ${o.suite ?? name} cannot run: ${reason}; CI is set, so this fails instead of skipping`,
+    );
   }
   console.warn(`[tests] SKIPPED ${o.suite ?? name}: ${reason}; set CI=true to fail instead`);
   return { available: false, url, reason };
