@@ -3,7 +3,7 @@ import { type CallRuntime, annotate, send } from '../call.js';
 import { GatewayError, TRANSIENT_CODES } from '../errors.js';
 import { fullJitterDelay } from '../pipeline/backoff.js';
 import { StaleCache } from './cache.js';
-import { RateLimiter } from '../pipeline/rate-limit.js';
+import type { Limiter } from '../quota/types.js';
 import type { Upstream } from '../upstream.js';
 import type { OutboxItem } from './outbox/types.js';
 
@@ -50,7 +50,7 @@ export interface DrainReport {
 export class Drainer {
   readonly owner = randomUUID();
   private readonly o: Required<DrainerOptions>;
-  private readonly limiters = new Map<string, RateLimiter>();
+  private readonly limiters = new Map<string, Limiter>();
   private timer: unknown;
   private pass: Promise<DrainReport> | undefined;
   private stopping = false;
@@ -176,8 +176,9 @@ export class Drainer {
     }
   }
 
-  private limiter(up: Upstream): RateLimiter {
-    const l = this.limiters.get(up.name) ?? new RateLimiter({ perSecond: this.o.perSecond }, this.rt.clock);
+  private limiter(up: Upstream): Limiter {
+    const l =
+      this.limiters.get(up.name) ?? up.quota.limiter(`outbox:${up.name}`, { perSecond: this.o.perSecond });
     this.limiters.set(up.name, l);
     return l;
   }
