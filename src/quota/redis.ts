@@ -69,6 +69,17 @@ export function redisQuota(options: RedisQuotaOptions): Quota {
         client.on('error', () => {});
       }
       const store = client;
+      // The first calls after start wait for the connection (bounded by timeoutMs) rather than
+      // falling back while it is still being made; later a lost connection falls back at once.
+      let connected = store.status === 'ready';
+      const firstReady = connected
+        ? Promise.resolve()
+        : new Promise<void>((resolve) =>
+            store.once('ready', () => {
+              connected = true;
+              resolve();
+            }),
+          );
       return {
         limiter(key: string, policy: RateLimitPolicy) {
           // Whole-second windows: a rate under 1/s gets one point per ceil(1/rate) seconds.
@@ -82,6 +93,7 @@ export function redisQuota(options: RedisQuotaOptions): Quota {
             rejectIfRedisNotReady: true,
           });
           const consume: ConsumeFn = async (k) => {
+            if (!connected) await firstReady;
             try {
               await rl.consume(k, 1);
               return { waitMs: 0 };
