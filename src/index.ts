@@ -110,6 +110,11 @@ export {
   verifyAuditChain,
   verifyAuditRecords,
 } from './telemetry/audit.js';
+export {
+  type PostgresAuditOptions,
+  postgresAuditSink,
+  verifyPostgresAuditChain,
+} from './telemetry/audit-postgres.js';
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
 export { REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';
