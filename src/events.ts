@@ -85,6 +85,16 @@ export interface GatewayEvents {
   'outbox:queued': OutboxEvent;
   'outbox:delivered': OutboxDeliveredEvent;
   'outbox:dead': OutboxDeadEvent;
+  'quota:fallback': QuotaEvent;
+  'quota:shared': QuotaEvent;
+}
+
+/** A shared quota (Redis) left for the local bucket (`quota:fallback`) or came back (`quota:shared`). */
+export interface QuotaEvent {
+  /** The limiter's key: the upstream name, or `outbox:<upstream>` for the drainer's ceiling. */
+  key: string;
+  /** Why it fell back: an error code or name (`ECONNREFUSED`, `TIMEOUT`), never a message. */
+  reason?: string;
 }
 
 export type GatewayEventName = keyof GatewayEvents;

@@ -17,6 +17,8 @@ import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
 import { createUpstream, type Upstream } from './upstream.js';
+import { localQuota } from './quota/local.js';
+import type { Quota } from './quota/types.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions<U extends Record<string, Adapter>> {
@@ -38,6 +40,13 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   cache?: CacheOptions;
   /** Audit trail for calls on citizen data (`createAuditTrail`). @default none */
   audit?: AuditTrail;
+  /**
+   * Where rate limits (`policy.rateLimit`, the drainer's `perSecond`) are counted. The default counts
+   * per process: N instances send N times the rate. `redisQuota({ url })` shares one quota across
+   * instances (falling back to the local bucket, with a warning, while Redis is unreachable).
+   * @default localQuota()
+   */
+  quota?: Quota;
   /** Time source, for tests. @default the system clock */
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
@@ -98,6 +107,14 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const clock = options.clock ?? systemClock;
   const registry = options.metrics ?? new Registry();
   const outbox = options.outbox ?? memoryOutbox();
+  const outboxDurable = outbox.durable !== false;
+  if (!outboxDurable) {
+    // Loud on purpose: a city running the default would lose every queued dossier on a restart.
+    logger.warn(
+      { outboxDurable },
+      'outbox is NOT durable (memoryOutbox): queued writes are lost on restart; use sqliteOutbox({ path }) or a PostgreSQL outbox in production',
+    );
+  }
   const events = new EventBus((event, error) =>
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
@@ -116,6 +133,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   };
 
   const upstreams = new Map<string, Upstream>();
+  const quota = (options.quota ?? localQuota()).open({ clock, logger, events });
   let telemetry: GatewayMetrics;
   try {
     for (const [name, adapter] of Object.entries(options.upstreams)) {
@@ -135,6 +153,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           events,
           client: options.client,
           policy: options.policy,
+          quota,
         }),
       );
     }
@@ -148,6 +167,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   } catch (error) {
     // A bad configuration must not leave the breakers' timers and the transports' sockets behind.
     releaseUpstreams(upstreams.values());
+    void quota.close();
     throw error;
   }
   const drainer = new Drainer(rt, upstreams, options.drainer);
@@ -158,7 +178,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   let closed: Promise<void> | undefined;
   const core: GatewayCore = {
     registry,
-    health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now()),
+    health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now(), outboxDurable),
     metrics: () => registry.metrics(),
     on: (event, fn) => events.on(event, fn),
     outbox: {
@@ -178,6 +198,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
         events.clear();
         telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes
         await outbox.close();
+        await quota.close();
       })();
       return closed;
     },

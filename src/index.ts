@@ -47,9 +47,19 @@ export type {
   OutboxDeadEvent,
   OutboxDeliveredEvent,
   OutboxEvent,
+  QuotaEvent,
   RetryEvent,
   UnknownValueEvent,
 } from './events.js';
+export {
+  type Limiter,
+  localQuota,
+  type Quota,
+  type QuotaContext,
+  type QuotaSession,
+  type RedisQuotaOptions,
+  redisQuota,
+} from './quota/index.js';
 export { type CacheOptions, DEFAULT_CACHE_OPTIONS } from './fallback/cache.js';
 export { DEFAULT_DRAINER_OPTIONS, type DrainerOptions, type DrainReport } from './fallback/drainer.js';
 export {
@@ -101,6 +111,11 @@ export {
   verifyAuditChain,
   verifyAuditRecords,
 } from './telemetry/audit.js';
+export {
+  type PostgresAuditOptions,
+  postgresAuditSink,
+  verifyPostgresAuditChain,
+} from './telemetry/audit-postgres.js';
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
 export { REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';

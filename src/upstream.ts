@@ -5,7 +5,6 @@ import type { EventBus } from './events.js';
 import type { AttemptTarget } from './pipeline/attempt.js';
 import { Breaker } from './pipeline/breaker.js';
 import { Bulkhead } from './pipeline/bulkhead.js';
-import { RateLimiter } from './pipeline/rate-limit.js';
 import { RetryBudget } from './pipeline/retry-budget.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
 import { upstreamLogger } from './telemetry/logger.js';
@@ -13,6 +12,7 @@ import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
 import type { Transport } from './transport/types.js';
+import type { Limiter, QuotaSession } from './quota/types.js';
 
 /** Everything the gateway keeps for one configured upstream; it lives and dies with the gateway. */
 export interface Upstream {
@@ -23,7 +23,9 @@ export interface Upstream {
   breaker: Breaker;
   bulkhead: Bulkhead;
   budget: RetryBudget;
-  rateLimiter: RateLimiter | undefined;
+  rateLimiter: Limiter | undefined;
+  /** Where this gateway's rate limits are counted (local bucket or shared Redis quota). */
+  quota: QuotaSession;
   logger: Logger;
   /** Effective policy per operation. */
   policies: Record<string, Policy>;
@@ -36,6 +38,7 @@ export interface UpstreamShared {
   events: EventBus;
   client: string | undefined;
   policy: PolicyOptions | undefined;
+  quota: QuotaSession;
 }
 
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
@@ -91,7 +94,8 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     breaker,
     bulkhead: new Bulkhead(upstreamPolicy.bulkhead),
     budget: new RetryBudget(upstreamPolicy.retry.budget, clock),
-    rateLimiter: upstreamPolicy.rateLimit ? new RateLimiter(upstreamPolicy.rateLimit, clock) : undefined,
+    rateLimiter: upstreamPolicy.rateLimit ? shared.quota.limiter(name, upstreamPolicy.rateLimit) : undefined,
+    quota: shared.quota,
     logger,
     policies,
     stats: new UpstreamStats(clock, upstreamPolicy.breaker.windowMs),

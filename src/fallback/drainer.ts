@@ -3,8 +3,8 @@ import { type CallRuntime, annotate, send } from '../call.js';
 import { GatewayError, TRANSIENT_CODES } from '../errors.js';
 import { fullJitterDelay } from '../pipeline/backoff.js';
 import { StaleCache } from './cache.js';
-import { RateLimiter } from '../pipeline/rate-limit.js';
 import { type Clock, sleep } from '../clock.js';
+import type { Limiter } from '../quota/types.js';
 import type { Upstream } from '../upstream.js';
 import type { OutboxItem } from './outbox/types.js';
 
@@ -66,7 +66,7 @@ export interface DrainReport {
 export class Drainer {
   readonly owner = randomUUID();
   private readonly o: Required<DrainerOptions>;
-  private readonly limiters = new Map<string, RateLimiter>();
+  private readonly limiters = new Map<string, Limiter>();
   private readonly pacers = new Map<string, AimdPacer>();
   private unwatch: (() => void) | undefined;
   private again = false;
@@ -267,19 +267,19 @@ export class Drainer {
     return p;
   }
 
-  private limiter(up: Upstream): RateLimiter {
+  private limiter(up: Upstream): Limiter {
     let l = this.limiters.get(up.name);
     if (!l) {
-      l = createCeilingLimiter(up.name, this.o.perSecond, this.rt.clock);
+      l = createCeilingLimiter(up, this.o.perSecond);
       this.limiters.set(up.name, l);
     }
     return l;
   }
 }
 
-/** The one place the drainer's per-upstream ceiling is built (a shared, cross-instance limiter can replace it here). */
-function createCeilingLimiter(_upstream: string, perSecond: number, clock: Clock): RateLimiter {
-  return new RateLimiter({ perSecond }, clock);
+/** The one place the drainer's per-upstream ceiling is built: from the gateway's quota, so a Redis quota shares it across instances. */
+function createCeilingLimiter(up: Upstream, perSecond: number): Limiter {
+  return up.quota.limiter(`outbox:${up.name}`, { perSecond });
 }
 
 /**

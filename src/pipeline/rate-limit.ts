@@ -1,11 +1,12 @@
 import { type Clock, sleep } from '../clock.js';
 import type { RateLimitPolicy } from '../policy.js';
+import type { Limiter } from '../quota/types.js';
 
 /**
  * A token bucket in front of an upstream, so we respect a central platform's quota. Callers over
  * the rate wait their turn (bounded by their deadline) rather than fail.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private tokens: number;
   private last: number;
   private readonly burst: number;

@@ -414,6 +414,16 @@ export function verifyAuditRecords(
   return verifier.result();
 }
 
+/**
+ * The same record placed at `seq` after `prevHash`, its `hash` recomputed: for a shared store
+ * (PostgreSQL) that assigns the chain position inside its own transaction.
+ */
+export function rechainAuditRecord(record: AuditRecord, seq: number, prevHash: string): AuditRecord {
+  const placed = { ...record, seq, prevHash, hash: '' };
+  placed.hash = chainHash(placed);
+  return Object.freeze(placed);
+}
+
 /** One record as a JSON line (without the newline): canonical key order, `hash` last. */
 function serializeAuditRecord(record: AuditRecord): string {
   return JSON.stringify(canonicalObject(record, true));

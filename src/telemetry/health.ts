@@ -146,6 +146,8 @@ export interface HealthSnapshot {
   upstreams: Record<string, UpstreamHealth>;
   /** Outbox depth by state (`pending`, `delivering`, `delivered`, `dead`), all upstreams together. */
   outbox: Record<string, number>;
+  /** False when the outbox does not survive a restart (`memoryOutbox()`): queued dossiers would be lost. */
+  outboxDurable: boolean;
 }
 
 /**
@@ -177,6 +179,7 @@ export function healthSnapshot(
   upstreams: Iterable<UpstreamHealthSource>,
   outbox: Record<string, number>,
   now: number,
+  outboxDurable = true,
 ): HealthSnapshot {
   const entries = [...upstreams].map((up): [string, UpstreamHealth] => {
     const w = up.breaker.window;
@@ -200,5 +203,6 @@ export function healthSnapshot(
     time: new Date(now).toISOString(),
     upstreams: Object.fromEntries(entries),
     outbox,
+    outboxDurable,
   };
 }

@@ -92,8 +92,9 @@ describe('gateway.health()', () => {
     await vi.advanceTimersByTimeAsync(600);
     expect(await stale).toMatchObject({ status: 'stale' });
     const h = await gateway.health();
-    expect(Object.keys(h).sort()).toEqual(['outbox', 'status', 'time', 'upstreams']);
+    expect(Object.keys(h).sort()).toEqual(['outbox', 'outboxDurable', 'status', 'time', 'upstreams']);
     expect(h.outbox).toEqual({ pending: 0, delivering: 0, delivered: 0, dead: 0 });
+    expect(h.outboxDurable).toBe(false); // the default memory outbox
     const echo = h.upstreams.echo!;
     expect(Object.keys(echo).sort()).toEqual(
       ['breaker', 'fallbacks', 'inFlight', 'latency', 'queued', 'retries', 'status', 'window'].sort(),

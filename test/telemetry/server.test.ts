@@ -152,7 +152,13 @@ describe('serveMetrics', () => {
         new Promise<string>((resolve) => {
           release = () => resolve('');
         }),
-      health: async () => ({ status: 'ok', time: new Date().toISOString(), upstreams: {}, outbox: {} }),
+      health: async () => ({
+        status: 'ok',
+        time: new Date().toISOString(),
+        upstreams: {},
+        outbox: {},
+        outboxDurable: true,
+      }),
     };
     const server = await serveMetrics(source, { port: 0 });
     const agent = new Agent({ keepAlive: true });

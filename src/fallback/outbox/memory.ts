@@ -43,6 +43,7 @@ export function memoryOutbox(): OutboxStore {
   };
 
   return {
+    durable: false,
     async enqueue(item: NewOutboxItem, now: number): Promise<OutboxItem> {
       open();
       const at = ms(now, 'now');

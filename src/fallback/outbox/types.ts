@@ -128,6 +128,8 @@ export interface OutboxListFilter {
  * rejects every call with `OutboxStoreError` (`CLOSED`).
  */
 export interface OutboxStore {
+  /** False for a store that does not survive a restart (memory); the gateway warns and shows it in health. @default true */
+  readonly durable?: boolean;
   /**
    * Stores a new `pending` item due at `now` and resolves only once it is durable (for SQLite:
    * committed and fsync'd). Rejects if it cannot; the caller must then not report `queued`.

@@ -1,0 +1,3 @@
+export { localQuota } from './local.js';
+export { type RedisQuotaOptions, redisQuota } from './redis.js';
+export type { Limiter, Quota, QuotaContext, QuotaSession } from './types.js';
