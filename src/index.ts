@@ -63,8 +63,14 @@ export {
   type OutboxState,
   type OutboxStore,
   OutboxStoreError,
+  type PgQueryable,
+  type PostgresEnqueueOptions,
+  type PostgresOutboxOptions,
+  type PostgresOutboxStore,
+  postgresOutbox,
   type SqliteOutboxOptions,
   sqliteOutbox,
+  type UpstreamOutboxStats,
 } from './fallback/outbox/index.js';
 export {
   type AdapterClient,

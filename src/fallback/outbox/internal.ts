@@ -158,3 +158,24 @@ export function listLimit(limit: number | undefined): number | undefined {
   if (!Number.isInteger(limit) || limit < 0) throw new TypeError('outbox: limit must be an integer >= 0');
   return limit;
 }
+
+/** Per-upstream stats from rows (the memory and SQLite stores; PostgreSQL aggregates in SQL). */
+export function statsOf(
+  rows: Iterable<Pick<OutboxRow, 'upstream' | 'state' | 'createdAt'>>,
+): Record<
+  string,
+  { pending: number; delivering: number; dead: number; oldestPendingAt: number | undefined }
+> {
+  const out: Record<
+    string,
+    { pending: number; delivering: number; dead: number; oldestPendingAt: number | undefined }
+  > = {};
+  for (const r of rows) {
+    if (r.state === 'delivered') continue;
+    const s = (out[r.upstream] ??= { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined });
+    s[r.state] += 1;
+    if (r.state !== 'dead' && (s.oldestPendingAt === undefined || r.createdAt < s.oldestPendingAt))
+      s.oldestPendingAt = r.createdAt;
+  }
+  return out;
+}

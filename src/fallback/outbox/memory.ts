@@ -9,6 +9,7 @@ import {
   type OutboxRow,
   rowToItem,
   toJson,
+  statsOf,
   zeroCounts,
 } from './internal.js';
 import type {
@@ -176,6 +177,11 @@ export function memoryOutbox(): OutboxStore {
       const counts = zeroCounts();
       for (const r of rows.values()) counts[r.state] += 1;
       return counts;
+    },
+
+    async stats() {
+      open();
+      return statsOf(rows.values());
     },
 
     async close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   type OutboxRow,
   rowToItem,
   toJson,
+  statsOf,
   zeroCounts,
 } from './internal.js';
 import type {
@@ -276,6 +277,9 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       );
     }
   }
+  const statsStmt = db.prepare(
+    `SELECT upstream, state, created_at AS createdAt FROM outbox_items WHERE state IN ('pending', 'delivering', 'dead')`,
+  );
   const countStmt = db.prepare('SELECT state, count(*) AS n FROM outbox_items GROUP BY state');
 
   // IMMEDIATE takes the write lock up front. A deferred transaction that reads, then writes, can
@@ -380,6 +384,8 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
         for (const { state, n } of countStmt.all() as { state: OutboxState; n: number }[]) counts[state] = n;
         return counts;
       }),
+
+    stats: () => run(() => statsOf(statsStmt.all() as Pick<OutboxRow, 'upstream' | 'state' | 'createdAt'>[])),
 
     async close(): Promise<void> {
       if (closed) return;

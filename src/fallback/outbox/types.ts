@@ -164,6 +164,20 @@ export interface OutboxStore {
   list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
   /** Number of items in each state (every state present, zeros included). */
   counts(): Promise<Record<OutboxState, number>>;
+  /** Per-upstream depth and age, for metrics and health. */
+  stats(): Promise<Record<string, UpstreamOutboxStats>>;
+  /** A store that can tell drainers on other instances that work arrived; returns an unsubscribe. */
+  watch?(onChange: () => void): () => void;
+  /** Broadcasts "work may be due" to every watcher (used when a breaker closes). */
+  wake?(): Promise<void>;
   /** Releases the store's resources. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Depth and age of one upstream's items, from {@link OutboxStore.stats}. */
+export interface UpstreamOutboxStats {
+  pending: number;
+  delivering: number;
+  dead: number /** Enqueue time (epoch ms) of the oldest item not yet delivered or dead. */;
+  oldestPendingAt: number | undefined;
 }
