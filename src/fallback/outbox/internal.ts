@@ -172,7 +172,8 @@ export function statsOf(
   > = {};
   for (const r of rows) {
     if (r.state === 'delivered') continue;
-    const s = (out[r.upstream] ??= { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined });
+    out[r.upstream] ??= { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined };
+    const s = out[r.upstream]!;
     s[r.state] += 1;
     if (r.state !== 'dead' && (s.oldestPendingAt === undefined || r.createdAt < s.oldestPendingAt))
       s.oldestPendingAt = r.createdAt;
