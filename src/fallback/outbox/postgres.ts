@@ -52,6 +52,8 @@ export interface PostgresEnqueueOptions {
 
 /** The PostgreSQL outbox: the {@link OutboxStore} contract plus enqueue within a caller's transaction. */
 export interface PostgresOutboxStore extends OutboxStore {
+  /** Marks a store whose `enqueue` accepts the caller's transaction (`{ client }`). */
+  readonly transactional: true;
   enqueue(item: NewOutboxItem, now: number, options?: PostgresEnqueueOptions): Promise<OutboxItem>;
   watch(onChange: () => void): () => void;
   wake(): Promise<void>;
@@ -311,6 +313,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
   };
 
   return {
+    transactional: true,
     enqueue: (item: NewOutboxItem, now: number, opts: PostgresEnqueueOptions = {}): Promise<OutboxItem> =>
       run(async () => {
         const row = newRow(item);
