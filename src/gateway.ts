@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
 import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drainer.js';
+import { type DirectEnqueueOptions, directEnqueue } from './fallback/outbox/direct-enqueue.js';
 import { memoryOutbox } from './fallback/outbox/memory.js';
 import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
 import { GatewayError } from './errors.js';
@@ -72,6 +73,18 @@ export interface OutboxApi {
   /** Puts a dead-lettered item back in the queue. */
   retryDeadLetter(ticket: string): Promise<OutboxItem | undefined>;
   counts(): Promise<Record<OutboxState, number>>;
+  /**
+   * Queues a write for the drainer without calling the upstream first, validated like a call.
+   * With `{ client }` (postgresOutbox only) the item joins the caller's open transaction.
+   * `operation` is `"upstream.operation"`. Rejects with `VALIDATION` (nothing stored) or, if the
+   * store fails, with an error saying the write was NOT queued.
+   */
+  enqueue(
+    operation: string,
+    input: unknown,
+    context?: CallContext,
+    options?: DirectEnqueueOptions,
+  ): Promise<OutboxItem>;
 }
 
 /** The gateway's own methods, beside one property per upstream. */
@@ -187,6 +200,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
       drain: () => drainer.drain(),
       retryDeadLetter: (ticket) => outbox.retryDeadLetter(ticket, clock.now()),
       counts: () => outbox.counts(),
+      enqueue: (operation, input, context, opts) =>
+        directEnqueue(rt, upstreams, operation, input, context, opts),
     },
     close() {
       closed ??= (async () => {

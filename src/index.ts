@@ -72,10 +72,15 @@ export {
   type OutboxListFilter,
   type OutboxState,
   type OutboxStore,
-  type UpstreamOutboxStats,
   OutboxStoreError,
+  type PgQueryable,
+  type PostgresEnqueueOptions,
+  type PostgresOutboxOptions,
+  type PostgresOutboxStore,
+  postgresOutbox,
   type SqliteOutboxOptions,
   sqliteOutbox,
+  type UpstreamOutboxStats,
 } from './fallback/outbox/index.js';
 export {
   type AdapterClient,

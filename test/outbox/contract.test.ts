@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   isOutboxStoreError,
   memoryOutbox,
   type OutboxItem,
   type OutboxStore,
+  postgresOutbox,
   sqliteOutbox,
 } from '../../src/fallback/outbox/index.js';
-import { newItem, TIMEOUT, tempDir } from './helpers.js';
+import { newItem, pgSchema, TIMEOUT, tempDir } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const T0 = 1_750_000_000_000;
@@ -15,8 +16,13 @@ const LEASE = 30_000;
 
 interface Subject {
   store: OutboxStore;
-  cleanup: () => void;
+  cleanup: () => void | Promise<void>;
 }
+
+// This file's own schema on the shared server, so parallel test files never collide.
+const pg = pgSchema();
+afterAll(() => pg.drop());
+let tables = 0;
 
 describe.each<[string, () => Subject]>([
   ['memoryOutbox', () => ({ store: memoryOutbox(), cleanup: () => {} })],
@@ -25,6 +31,13 @@ describe.each<[string, () => Subject]>([
     () => {
       const tmp = tempDir();
       return { store: sqliteOutbox({ path: join(tmp.dir, 'outbox.db') }), cleanup: tmp.cleanup };
+    },
+  ],
+  [
+    'postgresOutbox',
+    () => {
+      const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, table: `t${++tables}` });
+      return { store, cleanup: () => {} };
     },
   ],
 ])('OutboxStore contract: %s', (_name, make) => {
@@ -36,7 +49,7 @@ describe.each<[string, () => Subject]>([
   });
   afterEach(async () => {
     await store.close();
-    cleanup();
+    await cleanup();
   });
 
   const claimOne = async (owner: string, now: number): Promise<OutboxItem> => {

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { NewOutboxItem } from '../../src/fallback/outbox/index.js';
 
 /** The repository root (workers are started from it so `--import tsx` resolves). */
@@ -37,3 +39,23 @@ export function newItem(over: Partial<NewOutboxItem> = {}): NewOutboxItem {
 
 /** A transient error as a drainer would record it. */
 export const TIMEOUT = { code: 'TIMEOUT', message: 'no answer within 10000 ms' };
+
+/** The test server: `DATABASE_URL`, else the CI default (trust auth on 127.0.0.1). */
+export const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A random schema on the test server for one test file, and a pool to it; `drop()` removes the
+ * schema and ends the pool. Parallel test files each get their own and never collide.
+ */
+export function pgSchema(): { schema: string; pool: pg.Pool; drop: () => Promise<void> } {
+  const schema = `vngw_test_${randomBytes(6).toString('hex')}`;
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 5 });
+  return {
+    schema,
+    pool,
+    drop: async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
+}

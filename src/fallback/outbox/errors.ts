@@ -10,6 +10,8 @@ export type OutboxStoreErrorReason =
   | 'SCHEMA_TOO_NEW'
   /** Another process held the file's write lock longer than `busyTimeoutMs`; worth retrying. */
   | 'BUSY'
+  /** The database server cannot be reached or refused the work (PostgreSQL); worth retrying. */
+  | 'UNAVAILABLE'
   /** The store was closed. */
   | 'CLOSED';
 

@@ -1,5 +1,13 @@
 export { isOutboxStoreError, OutboxStoreError, type OutboxStoreErrorReason } from './errors.js';
 export { memoryOutbox } from './memory.js';
+export {
+  POSTGRES_OUTBOX_SCHEMA_VERSION,
+  type PgQueryable,
+  type PostgresEnqueueOptions,
+  type PostgresOutboxOptions,
+  type PostgresOutboxStore,
+  postgresOutbox,
+} from './postgres.js';
 export { SQLITE_OUTBOX_SCHEMA_VERSION, type SqliteOutboxOptions, sqliteOutbox } from './sqlite.js';
 export {
   type ClaimOptions,
