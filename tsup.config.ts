@@ -18,8 +18,26 @@ const shared: Options = {
   tsconfig: 'tsconfig.build.json',
 };
 
+// `npm run demo` builds the JavaScript only: declaration files take most of the build time and the
+// demo does not read them.
+const dts = process.env.VNGW_BUILD !== 'js';
+
 export default defineConfig([
-  { ...shared, format: ['esm'], dts: true, clean: true, splitting: true },
+  // commander, log-update and cli-table3 are bundled: only the CLI imports them (no library entry
+  // does), so they are devDependencies and a consumer of the library does not install them.
+  {
+    ...shared,
+    format: ['esm'],
+    dts,
+    clean: true,
+    splitting: true,
+    noExternal: ['commander', 'log-update', 'cli-table3'],
+    // commander and cli-table3 are CommonJS and require() Node built-ins; an ES module has no
+    // require, so esbuild's shim needs one.
+    banner: {
+      js: "import { createRequire as __vngwCreateRequire } from 'node:module';\nconst require = __vngwCreateRequire(import.meta.url);",
+    },
+  },
   // p-retry is ESM-only: bundle it (and its one dependency) so CommonJS consumers can require us.
   // The CLI is an ES module bin only.
   {
@@ -31,7 +49,7 @@ export default defineConfig([
       identifiers: entry.identifiers,
     },
     format: ['cjs'],
-    dts: true, // .d.cts, so require() consumers get CommonJS-flavoured types
+    dts, // .d.cts, so require() consumers get CommonJS-flavoured types
     noExternal: ['p-retry', 'is-network-error'],
   },
 ]);

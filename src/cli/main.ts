@@ -2,6 +2,7 @@
  * `vn-gateway`: the command line for developers (mock platforms, demo) and operators (outbox).
  * commander parses; each command lives in its own module.
  */
+import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runMockCommand } from '../testing/cli-mock.js';
 import { scenarios } from '../testing/scenarios.js';
@@ -27,9 +28,24 @@ function positiveNumber(name: string, max: number) {
   };
 }
 
+/** The package's own version, read from its package.json (one level above dist/ and src/cli/../). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const p of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(p) as { name?: string; version?: string };
+      if (pkg.name === 'vn-national-gateway' && pkg.version) return pkg.version;
+    } catch {
+      // not this layout; try the next
+    }
+  }
+  return 'unknown';
+}
+
 export function buildProgram(): Command {
   const program = new Command('vn-gateway')
     .description("Resilient adapters for Vietnam's central platforms: mock platforms, demo and outbox tools")
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
 

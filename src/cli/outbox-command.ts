@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import Table from 'cli-table3';
 import { sqliteOutbox } from '../fallback/outbox/sqlite.js';
 import type { OutboxItem, OutboxState } from '../fallback/outbox/types.js';
 
@@ -27,12 +29,23 @@ function summary(item: OutboxItem) {
   };
 }
 
+/** Rows as a cli-table3 table (console.table would print to stdout regardless of `out`, with an index column). */
+function table(rows: ReturnType<typeof summary>[]): string {
+  const head = Object.keys(rows[0]!) as (keyof ReturnType<typeof summary>)[];
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) t.push(head.map((k) => String(r[k] ?? '')));
+  return t.toString();
+}
+
 /** `vn-gateway outbox list|show|retry --db <path>`. Throws with a clear message; the CLI prints it. */
 export async function runOutboxCommand(
   action: 'list' | 'show' | 'retry',
   o: OutboxCommandOptions,
   out: { write(s: string): unknown },
 ): Promise<void> {
+  // Opening a path that does not exist would create an empty outbox and report "nothing queued":
+  // an operator with a typo in --db must see an error instead.
+  if (!existsSync(o.db)) throw new Error(`No outbox file at ${o.db} (check --db)`);
   const store = sqliteOutbox({ path: o.db });
   try {
     if (action === 'list') {
@@ -41,7 +54,7 @@ export async function runOutboxCommand(
       if (o.json) out.write(`${JSON.stringify({ counts: await store.counts(), items: rows }, null, 2)}\n`);
       else {
         out.write(`${JSON.stringify(await store.counts())}\n`);
-        if (rows.length > 0) console.table(rows);
+        if (rows.length > 0) out.write(`${table(rows)}\n`);
       }
       return;
     }

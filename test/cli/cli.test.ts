@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,12 @@ import { sqliteOutbox } from 'vn-national-gateway';
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+
+const pkgVersion = (
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 let tmp: string;
 let db: string;
@@ -129,5 +135,29 @@ describe('vn-gateway CLI', () => {
     const r = cli('outbox', 'list', '--db', path.join(tmp, 'nope', 'x.db'));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/vn-gateway: .*x\.db/);
+  });
+
+  it('every outbox subcommand refuses a missing file instead of creating an empty outbox', () => {
+    const missing = path.join(tmp, 'typo.db');
+    for (const args of [['list'], ['show', 'T-1'], ['retry', 'T-1']]) {
+      const r = cli('outbox', ...args, '--db', missing);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`No outbox file at ${missing}`);
+    }
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('outbox list prints a cli-table3 table', () => {
+    const r = cli('outbox', 'list', '--db', db);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/┌─+┬/);
+    expect(r.stdout).toContain(deadTicket);
+    expect(r.stdout).not.toContain('079203001234');
+  });
+
+  it('--version prints the package version', () => {
+    const r = cli('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(pkgVersion);
   });
 });
