@@ -15,17 +15,17 @@ export type OperationKind = 'read' | 'write';
 /** The second argument of every operation: who calls, why, and how to cancel. */
 export interface CallContext {
   /** The procedure (public-service) code: why the data is needed. Required on citizen-data operations. */
-  purpose?: string;
+  purpose?: string | undefined;
   /** The officer (or system user) making the call. Required on citizen-data operations. */
-  actor?: string;
+  actor?: string | undefined;
   /** The dossier this call serves; sent as `X-Road-Issue`. */
-  dossierCode?: string;
+  dossierCode?: string | undefined;
   /** A write's idempotency key. @default the dossier code of the input */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** Aborts the call (every attempt and wait) with `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** For reads: queue the call when it fails transiently and no cached answer exists. Overrides the policy's `defer`. */
-  defer?: boolean;
+  defer?: boolean | undefined;
 }
 
 /** An HTTP request in the platform's own terms, relative to the adapter's `baseUrl`. */
