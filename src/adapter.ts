@@ -15,31 +15,31 @@ export type OperationKind = 'read' | 'write';
 /** The second argument of every operation: who calls, why, and how to cancel. */
 export interface CallContext {
   /** The procedure (public-service) code: why the data is needed. Required on citizen-data operations. */
-  purpose?: string;
+  purpose?: string | undefined;
   /**
    * The officer (or system user) making the call. Required on citizen-data operations. Sent as
    * `X-Road-UserId` (`VN` + actor) and in the body, so it must be visible ASCII without spaces
    * (an officer code, not a Vietnamese name; a name is refused with `VALIDATION`), ≤ 128 characters.
    */
-  actor?: string;
+  actor?: string | undefined;
   /** The dossier this call serves; sent as `X-Road-Issue`. */
-  dossierCode?: string;
+  dossierCode?: string | undefined;
   /** A write's idempotency key. @default the dossier code of the input */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /**
    * The caller's time budget for the whole call, in milliseconds (positive, finite). Checked by the
    * context schema. @default the operation policy's `deadlineMs`
    */
-  deadlineMs?: number;
+  deadlineMs?: number | undefined;
   /**
    * The caller's correlation id, for tracing across systems: visible ASCII, at most 128 characters
    * (it is sent as a header). @default none
    */
-  correlationId?: string;
+  correlationId?: string | undefined;
   /** Aborts the call (every attempt and wait) with `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** For reads: queue the call when it fails transiently and no cached answer exists. Overrides the policy's `defer`. */
-  defer?: boolean;
+  defer?: boolean | undefined;
 }
 
 /** An HTTP request in the platform's own terms, relative to the adapter's `baseUrl`. */
