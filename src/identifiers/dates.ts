@@ -7,10 +7,13 @@ import { z } from 'zod';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WIRE_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 
+// Read-only table, built once instead of an array literal per validated date.
+const DAYS_IN_MONTH: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isRealDate(year: number, month: number, day: number): boolean {
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
   return day <= days;
 }
 
