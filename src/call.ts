@@ -60,10 +60,14 @@ export async function send(
   input: unknown,
   info: WireInfo,
   signal: AbortSignal | undefined,
+  callerDeadlineMs?: number,
 ): Promise<{ value: unknown; attempts: number }> {
   const spec = up.spec.operations[operation]!;
   const policy = up.policies[operation]!;
-  const deadlineAt = rt.clock.now() + policy.deadlineMs;
+  // The caller's own budget (context.deadlineMs) can only shorten the policy's deadline. Its expiry
+  // is a transient TIMEOUT, so the call still falls back (stale or queued) instead of failing.
+  const deadlineMs = Math.min(policy.deadlineMs, callerDeadlineMs ?? Number.POSITIVE_INFINITY);
+  const deadlineAt = rt.clock.now() + deadlineMs;
   // Deduplicated, capped and code-shaped only (src/pipeline/unknown-values.ts).
   const unknown = (rt.unknownValues ?? new UnknownValueLog(rt.clock)).forCall(
     up.name,
@@ -76,7 +80,7 @@ export async function send(
   const onUnknownValue = (field: string, raw: string) => unknown.report(field, raw);
   up.budget.recordCall();
 
-  return withDeadline(policy.deadlineMs, signal, rt.clock, (callSignal) =>
+  return withDeadline(deadlineMs, signal, rt.clock, (callSignal) =>
     withRetry(
       async () => {
         await up.rateLimiter?.acquire(callSignal);
@@ -157,9 +161,17 @@ export async function invoke(
       outcome,
       attempts,
       durationMs: m.durationMs,
+      correlationId: context.correlationId,
     });
     up.stats.recordCall(m.durationMs, outcome);
-    const line = { operation, requestId, outcome, attempts, durationMs: m.durationMs };
+    const line = {
+      operation,
+      requestId,
+      correlationId: context.correlationId,
+      outcome,
+      attempts,
+      durationMs: m.durationMs,
+    };
     if (error) {
       up.logger.warn(
         { ...line, code: error.code, upstreamCode: error.upstreamCode, status: error.status },
@@ -193,7 +205,15 @@ export async function invoke(
           ? AbortSignal.any([signal, rt.shutdown])
           : rt.shutdown
         : signal;
-      const { value, attempts: n } = await send(rt, up, operation, input, info, callSignal);
+      const { value, attempts: n } = await send(
+        rt,
+        up,
+        operation,
+        input,
+        info,
+        callSignal,
+        context.deadlineMs,
+      );
       attempts = n;
       if (cacheKey) rt.cache.set(cacheKey, value, rt.clock.now());
       const m = meta();

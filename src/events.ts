@@ -11,6 +11,8 @@ export interface CallEvent {
   outcome: CallOutcome;
   attempts: number;
   durationMs: number;
+  /** The caller's `context.correlationId`, when given. */
+  correlationId?: string | undefined;
 }
 
 export interface RetryEvent {

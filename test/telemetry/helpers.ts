@@ -131,6 +131,7 @@ export const BREAKER = {
     resetTimeoutMs: 5000,
     windowMs: 10_000,
     openJitter: 0,
+    openBackoffFactor: 1, // a fixed 5 s open time keeps the scripted run simple
     halfOpenProbes: 1,
     halfOpenSuccesses: 1,
   },
