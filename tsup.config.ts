@@ -51,5 +51,10 @@ export default defineConfig([
     format: ['cjs'],
     dts, // .d.cts, so require() consumers get CommonJS-flavoured types
     noExternal: ['p-retry', 'is-network-error'],
+    // src/util/node-require.ts reads import.meta.url only where it exists and falls back to the
+    // CommonJS wrapper's require: the empty import.meta of this build is expected.
+    esbuildOptions(options) {
+      options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+    },
   },
 ]);

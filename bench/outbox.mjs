@@ -59,7 +59,11 @@ console.log(`outbox bench: ${N} items per run, node ${process.version}`);
 await run('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vngw-bench-'));
   const store = sqliteOutbox({ path: join(dir, 'outbox.db') });
-  return { store, done: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  const done = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { store, done };
 });
 await run('postgres', async () => {
   const schema = `vngw_bench_${process.pid}_${Date.now()}`;
