@@ -10,7 +10,7 @@ import {
 } from 'vn-national-gateway';
 import { OutcomeWindow } from '../../src/telemetry/outcome-window.js';
 import { CTX, echo, PERSON } from '../helpers/echo-adapter.js';
-import { scriptedTransport } from '../helpers/scripted-transport.js';
+import { reply, scriptedTransport } from '../helpers/scripted-transport.js';
 import {
   BREAKER,
   BUSY,
@@ -91,6 +91,25 @@ describe('fallback-served calls and the failures they hide', () => {
     expect(att('submit', 'UPSTREAM_UNAVAILABLE')).toBe(2);
     expect(att('submit', 'ok')).toBe(0); // starts at 0 for alerts' increase()
     expect(att('ping', 'TIMEOUT')).toBe(0);
+    await gateway.close();
+  });
+
+  it('outbox replays count their attempts too', async () => {
+    const transport = routedTransport({
+      '/echo/submit': [BUSY, reply(200, { ok: true, code: 'OK', data: { receiptId: 'R-1' } })],
+    });
+    const { gateway } = echoGateway(transport, { policy: { retry: { maxAttempts: 1 } } });
+    expect((await gateway.echo.submit({ dossierCode: 'HS-2025-000125', value: 1 })).status).toBe('queued');
+    const report = gateway.outbox.drain();
+    await vi.advanceTimersByTimeAsync(1000);
+    await report;
+    expect((await gateway.outbox.counts()).delivered).toBe(1);
+    const text = await gateway.metrics();
+    const att = (outcome: string) =>
+      sample(text, 'vngw_attempt_outcomes_total', { operation: 'submit', outcome });
+    expect(att('UPSTREAM_UNAVAILABLE')).toBe(1); // the call's attempt, hidden by the queued ticket
+    expect(att('ok')).toBe(1); // the replay's
+    expect(sample(text, 'vngw_requests_total', { operation: 'submit', outcome: 'queued' })).toBe(1);
     await gateway.close();
   });
 
