@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallContext, WireInfo } from './adapter.js';
 import type { Clock } from './clock.js';
 import { GatewayError, isGatewayError, nameThePlatform, TRANSIENT_CODES } from './errors.js';
-import type { CallOutcome, EventBus } from './events.js';
+import type { AttemptEvent, CallOutcome, EventBus } from './events.js';
 import { StaleCache } from './fallback/cache.js';
 import type { OutboxStore } from './fallback/outbox/types.js';
 import { withAttemptTimeout } from './pipeline/attempt-timeout.js';
@@ -82,17 +82,33 @@ export async function send(
 
   return withDeadline(deadlineMs, signal, rt.clock, (callSignal) =>
     withRetry(
-      async () => {
+      async (attempt) => {
         await up.rateLimiter?.acquire(callSignal);
-        return up.breaker.execute(() =>
-          up.bulkhead.execute(
-            () =>
-              withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
-                runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
-              ),
-            callSignal,
-          ),
-        );
+        // Every attempt's outcome, so that metrics see failures a retry or a fallback hid.
+        const ended = (outcome: AttemptEvent['outcome']) =>
+          rt.events.emit('attempt', {
+            upstream: up.name,
+            operation,
+            requestId: info.requestId,
+            attempt,
+            outcome,
+          });
+        try {
+          const value = await up.breaker.execute(() =>
+            up.bulkhead.execute(
+              () =>
+                withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
+                  runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
+                ),
+              callSignal,
+            ),
+          );
+          ended('ok');
+          return value;
+        } catch (e) {
+          ended(isGatewayError(e) ? e.code : 'CONTRACT');
+          throw e;
+        }
       },
       callSignal,
       {

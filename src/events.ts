@@ -32,6 +32,20 @@ export interface BreakerEvent {
   since: number;
 }
 
+/**
+ * One attempt ended (a logical call's or an outbox replay's), also when a retry or a fallback hid
+ * its failure from the caller. `outcome` is `ok` or the attempt's error code (`CIRCUIT_OPEN` when
+ * the breaker refused it).
+ */
+export interface AttemptEvent {
+  upstream: string;
+  operation: string;
+  requestId: string;
+  /** 1-based, within the call (or the replay). */
+  attempt: number;
+  outcome: 'ok' | ErrorCode;
+}
+
 export interface FallbackEvent {
   upstream: string;
   operation: string;
@@ -78,6 +92,7 @@ export interface OutboxDeadEvent extends OutboxEvent {
 export interface GatewayEvents {
   call: CallEvent;
   retry: RetryEvent;
+  attempt: AttemptEvent;
   'breaker:open': BreakerEvent;
   'breaker:half-open': BreakerEvent;
   'breaker:close': BreakerEvent;

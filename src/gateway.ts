@@ -17,6 +17,15 @@ import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
+import { OutcomeWindow } from './telemetry/outcome-window.js';
+import {
+  type Liveness,
+  liveness,
+  type PlatformStatus,
+  platformStatus,
+  type Readiness,
+  readiness,
+} from './telemetry/probes.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
 import type { Quota } from './quota/types.js';
@@ -91,6 +100,23 @@ export interface OutboxApi {
 export interface GatewayCore {
   /** A JSON snapshot per upstream: breaker, window error ratio, latency, retries, fallbacks, outbox depth. */
   health(): Promise<HealthSnapshot>;
+  /**
+   * Liveness: answers `{ status: 'ok' }` while the process works. Never looks at the platforms
+   * or the store: restarting an instance does not bring a platform back.
+   */
+  livez(): Liveness;
+  /**
+   * Readiness: `ready` while the gateway is open and its outbox store answers (within 2 s), so
+   * it can serve or queue. Independent of the platforms: with every upstream down it stays
+   * ready (reads are served stale, writes queued). Never rejects.
+   */
+  readyz(): Promise<Readiness>;
+  /**
+   * The platforms as this instance sees them, for dashboards: per upstream the breaker state and
+   * since when, calls and fallback share over the last 5 minutes, and its outbox depth and oldest
+   * pending age (store-wide). Never rejects (an unreadable store gives `outbox: null`).
+   */
+  platformStatus(): Promise<PlatformStatus>;
   /** Prometheus exposition text of the gateway's registry. */
   metrics(): Promise<string>;
   /** The registry itself (for a server of your own). */
@@ -106,7 +132,18 @@ export type Gateway<U extends Record<string, Adapter>> = GatewayCore & {
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
 
-const RESERVED = new Set(['health', 'metrics', 'registry', 'on', 'outbox', 'close', 'then']);
+const RESERVED = new Set([
+  'health',
+  'livez',
+  'readyz',
+  'platformStatus',
+  'metrics',
+  'registry',
+  'on',
+  'outbox',
+  'close',
+  'then',
+]);
 
 /**
  * Creates a gateway: one set of breakers, budgets, caches, metrics and an outbox, shared by
@@ -183,6 +220,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     void quota.close();
     throw error;
   }
+  const outcomes = new OutcomeWindow(clock);
+  events.on('call', (e) => outcomes.record(e.upstream, e.outcome));
   const drainer = new Drainer(rt, upstreams, options.drainer);
   // A recovered upstream drains its queue at once rather than at the next poll.
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
@@ -192,6 +231,10 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const core: GatewayCore = {
     registry,
     health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now(), outboxDurable),
+    livez: () => liveness(clock),
+    readyz: () =>
+      readiness({ clock, closed: () => closed !== undefined, outboxCounts: () => outbox.counts() }),
+    platformStatus: () => platformStatus(upstreams.values(), outcomes, () => outbox.stats(), clock.now()),
     metrics: () => registry.metrics(),
     on: (event, fn) => events.on(event, fn),
     outbox: {

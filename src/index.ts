@@ -122,6 +122,7 @@ export {
   verifyPostgresAuditChain,
 } from './telemetry/audit-postgres.js';
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
+export type { Liveness, PlatformStatus, Readiness, UpstreamStatus } from './telemetry/probes.js';
 export { REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';
 export {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES, TRANSIENT_CODES } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { OUTBOX_STATES, type OutboxState, type UpstreamOutboxStats } from '../fallback/outbox/types.js';
 import { ConfigurationError } from '../policy.js';
@@ -11,6 +11,20 @@ export const DURATION_BUCKETS: readonly number[] = [0.01, 0.025, 0.05, 0.1, 0.25
 
 /** Every value the `outcome` label can take; anything else is reported as `OTHER`. */
 const OUTCOMES: ReadonlySet<string> = new Set<string>(['ok', 'stale', 'queued', ...ERROR_CODES]);
+/** Breaker transitions that happen; their series start at 0. */
+const TRANSITIONS = [
+  ['closed', 'open'],
+  ['open', 'half-open'],
+  ['half-open', 'open'],
+  ['half-open', 'closed'],
+] as const;
+/** Attempt outcomes whose series start at 0: success and the failures fallbacks apply to. */
+const ATTEMPT_OUTCOMES_AT_ZERO: readonly string[] = ['ok', ...TRANSIENT_CODES];
+/**
+ * Label of the gauges read from the outbox store: every instance sharing one store reports the same
+ * store-wide numbers, so aggregate them with `max`, never `sum`.
+ */
+export const STORE_SCOPE = { scope: 'store' } as const;
 const FALLBACK_KINDS: ReadonlySet<string> = new Set<string>(['stale', 'queued', 'deferred']);
 
 /** What {@link registerMetrics} needs to know about the gateway. */
@@ -43,19 +57,23 @@ export interface GatewayMetrics {
  * | `vngw_requests_total` | counter | upstream, operation, outcome (`ok`, `stale`, `queued` or an error code) |
  * | `vngw_request_duration_seconds` | histogram ({@link DURATION_BUCKETS}) | upstream, operation |
  * | `vngw_attempts_total` | counter | upstream, operation |
+ * | `vngw_attempt_outcomes_total` | counter: every attempt (outbox replays included), also those a retry or fallback hid | upstream, operation, outcome (`ok` or an error code) |
  * | `vngw_retries_total` | counter | upstream, operation |
  * | `vngw_breaker_state` | gauge: 0 closed, 1 half-open, 2 open | upstream |
- * | `vngw_breaker_transitions_total` | counter | upstream, to (`open`, `half-open`, `closed`) |
+ * | `vngw_breaker_transitions_total` | counter | upstream, from, to (`closed`, `open`, `half-open`) |
  * | `vngw_fallbacks_total` | counter | upstream, operation, kind (`stale`, `queued`, `deferred`) |
- * | `vngw_outbox_items` | gauge, read from the store at each scrape | state |
- * | `vngw_outbox_oldest_pending_age_seconds` | gauge: age of the oldest item not delivered or dead, read at each scrape | upstream |
+ * | `vngw_outbox_items` | gauge, read from the store at each scrape | scope (`store`), state |
+ * | `vngw_outbox_oldest_pending_age_seconds` | gauge: age of the oldest item not delivered or dead, read at each scrape | scope (`store`), upstream |
  * | `vngw_contract_violations_total` | counter: calls and outbox replays that ended in `CONTRACT` | upstream, operation |
  *
  * Labels have bounded values taken from the configuration and fixed vocabularies: never a
  * personal value, a dossier code or a request id (an unknown outcome is reported as `OTHER`).
  * Every series but `vngw_requests_total` and the histogram starts at 0 for each configured
  * upstream and operation (fallback kinds: `stale`/`deferred` for reads, `queued` for writes), so
- * `increase()` and alerts see the first event. The duration covers the whole logical call (all attempts and
+ * `increase()` and alerts see the first event (attempt outcomes: `ok` and the transient codes).
+ * Series with `scope="store"` describe the whole outbox store, not this instance: instances
+ * sharing a store all report the same value, so aggregate them with `max`, and use `sum` only for
+ * the per-instance counters. The duration covers the whole logical call (all attempts and
  * backoff) of every call, fast failures (`VALIDATION`, `CIRCUIT_OPEN`) included.
  *
  * @throws ConfigurationError when the registry already holds these series (another live gateway
@@ -92,6 +110,12 @@ export function registerMetrics(
     labelNames: ['upstream', 'operation'],
     registers,
   });
+  const attemptOutcomes = new Counter({
+    name: 'vngw_attempt_outcomes_total',
+    help: 'Attempts (of calls and outbox replays) by outcome: ok or an error code, also when a retry or fallback hid it.',
+    labelNames: ['upstream', 'operation', 'outcome'],
+    registers,
+  });
   const retries = new Counter({
     name: 'vngw_retries_total',
     help: 'Retries scheduled after a failed attempt.',
@@ -106,8 +130,8 @@ export function registerMetrics(
   });
   const transitions = new Counter({
     name: 'vngw_breaker_transitions_total',
-    help: 'Circuit breaker transitions by target state.',
-    labelNames: ['upstream', 'to'],
+    help: 'Circuit breaker transitions by previous and new state.',
+    labelNames: ['upstream', 'from', 'to'],
     registers,
   });
   const fallbacks = new Counter({
@@ -124,13 +148,13 @@ export function registerMetrics(
   });
   const outbox = new Gauge({
     name: 'vngw_outbox_items',
-    help: 'Outbox items by state.',
-    labelNames: ['state'],
+    help: 'Outbox items by state, store-wide (the same on every instance sharing the store: aggregate with max).',
+    labelNames: ['scope', 'state'],
     registers,
     async collect() {
       try {
         const counts = await sources.outboxCounts();
-        for (const state of OUTBOX_STATES) this.set({ state }, counts[state] ?? 0);
+        for (const state of OUTBOX_STATES) this.set({ ...STORE_SCOPE, state }, counts[state] ?? 0);
       } catch {
         // A store that cannot count must not fail the whole scrape: its series disappear instead
         // (alert on absent(vngw_outbox_items)), rather than showing stale numbers.
@@ -141,8 +165,8 @@ export function registerMetrics(
 
   const oldestAge = new Gauge({
     name: 'vngw_outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest outbox item not yet delivered or dead, by upstream (0 when none).',
-    labelNames: ['upstream'],
+    help: 'Age of the oldest outbox item not yet delivered or dead, by upstream (0 when none), store-wide.',
+    labelNames: ['scope', 'upstream'],
     registers,
     async collect() {
       if (!sources.outboxStats) return;
@@ -151,7 +175,7 @@ export function registerMetrics(
         const now = (sources.now ?? Date.now)();
         for (const upstream of Object.keys(sources.upstreams)) {
           const at = stats[upstream]?.oldestPendingAt;
-          this.set({ upstream }, at === undefined ? 0 : Math.max(0, (now - at) / 1000));
+          this.set({ ...STORE_SCOPE, upstream }, at === undefined ? 0 : Math.max(0, (now - at) / 1000));
         }
       } catch {
         this.reset(); // as for vngw_outbox_items: absent rather than stale
@@ -161,10 +185,11 @@ export function registerMetrics(
 
   for (const [upstream, operations] of Object.entries(sources.upstreams)) {
     breakerState.set({ upstream }, BREAKER_VALUE.closed);
-    for (const to of Object.keys(BREAKER_VALUE)) transitions.inc({ upstream, to }, 0);
+    for (const [from, to] of TRANSITIONS) transitions.inc({ upstream, from, to }, 0);
     for (const [operation, { kind }] of Object.entries(operations)) {
       const labels = { upstream, operation };
       attempts.inc(labels, 0);
+      for (const outcome of ATTEMPT_OUTCOMES_AT_ZERO) attemptOutcomes.inc({ ...labels, outcome }, 0);
       retries.inc(labels, 0);
       contract.inc(labels, 0);
       for (const fallback of kind === 'read' ? ['stale', 'deferred'] : ['queued']) {
@@ -180,10 +205,21 @@ export function registerMetrics(
     if (e.attempts > 0) attempts.inc(labels, e.attempts);
     if (e.outcome === 'CONTRACT') contract.inc(labels);
   });
+  events.on('attempt', (e) =>
+    attemptOutcomes.inc({
+      upstream: e.upstream,
+      operation: e.operation,
+      outcome: OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER',
+    }),
+  );
   events.on('retry', (e) => retries.inc({ upstream: e.upstream, operation: e.operation }));
+  // The previous state of each breaker, for the `from` label (events carry only the new one).
+  const last = new Map<string, keyof typeof BREAKER_VALUE>();
   const onBreaker = (to: keyof typeof BREAKER_VALUE) => (e: { upstream: string }) => {
+    const from = last.get(e.upstream) ?? 'closed';
+    last.set(e.upstream, to);
     breakerState.set({ upstream: e.upstream }, BREAKER_VALUE[to]);
-    transitions.inc({ upstream: e.upstream, to });
+    transitions.inc({ upstream: e.upstream, from, to });
   };
   events.on('breaker:open', onBreaker('open'));
   events.on('breaker:half-open', onBreaker('half-open'));
@@ -206,6 +242,7 @@ export function registerMetrics(
     requests,
     duration,
     attempts,
+    attemptOutcomes,
     retries,
     breakerState,
     transitions,

@@ -22,8 +22,14 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** What {@link serveMetrics} uses of a gateway. */
-export type MetricsSource = Pick<GatewayCore, 'metrics' | 'health' | 'registry'>;
+/**
+ * What {@link serveMetrics} uses of a gateway. `livez`, `readyz` and `platformStatus` are
+ * optional so that a source of your own may leave them out (their paths then answer 404).
+ */
+export type MetricsSource = Pick<GatewayCore, 'metrics' | 'health' | 'registry'> &
+  Partial<Pick<GatewayCore, 'livez' | 'readyz' | 'platformStatus'>>;
+
+const PATHS = new Set(['/metrics', '/health', '/livez', '/readyz', '/status']);
 
 /**
  * Serves a gateway's telemetry over HTTP with `node:http`, for Prometheus and for probes:
@@ -31,7 +37,13 @@ export type MetricsSource = Pick<GatewayCore, 'metrics' | 'health' | 'registry'>
  * - `GET /metrics`: `gateway.metrics()`, with the registry's content type (Prometheus text 0.0.4);
  *   500 if collecting fails.
  * - `GET /health`: `gateway.health()` as JSON; **200** when `status` is `ok` or `degraded`,
- *   **503** when `down` (every breaker open) or when the snapshot cannot be taken.
+ *   **503** when `down` (every breaker open) or when the snapshot cannot be taken. It follows the
+ *   platforms: use it for dashboards, not as a probe.
+ * - `GET /livez`: `gateway.livez()` as JSON, **200** (liveness probe).
+ * - `GET /readyz`: `gateway.readyz()` as JSON; **200** when `ready` (open, outbox store answers),
+ *   **503** otherwise (readiness probe). Independent of the platforms.
+ * - `GET /status`: `gateway.platformStatus()` as JSON, **200** (per-platform breaker, fallback
+ *   share, outbox depth and age); 500 if it cannot be built.
  * - `HEAD` is answered like `GET` without a body; other methods get **405** (with `Allow`),
  *   other paths **404**. Query strings are ignored.
  *
@@ -95,8 +107,14 @@ export async function serveMetrics(
 async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0];
   const head = req.method === 'HEAD';
-  if (path !== '/metrics' && path !== '/health') {
-    send(res, 404, 'text/plain; charset=utf-8', 'not found: try /metrics or /health\n', head);
+  if (!PATHS.has(path!)) {
+    send(
+      res,
+      404,
+      'text/plain; charset=utf-8',
+      'not found: try /metrics, /health, /livez, /readyz or /status\n',
+      head,
+    );
     return;
   }
   if (req.method !== 'GET' && !head) {
@@ -115,6 +133,10 @@ async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerR
     send(res, 200, gateway.registry.contentType, text, head);
     return;
   }
+  if (path === '/livez' || path === '/readyz' || path === '/status') {
+    await probe(gateway, path, res, head);
+    return;
+  }
   let body: string;
   let status: number;
   try {
@@ -127,6 +149,36 @@ async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerR
     body = JSON.stringify({ status: 'down', error: 'health snapshot failed' });
   }
   send(res, status, 'application/json; charset=utf-8', body, head);
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+async function probe(
+  gateway: MetricsSource,
+  path: '/livez' | '/readyz' | '/status',
+  res: ServerResponse,
+  head: boolean,
+): Promise<void> {
+  const has = { '/livez': gateway.livez, '/readyz': gateway.readyz, '/status': gateway.platformStatus }[path];
+  if (!has) {
+    send(res, 404, 'text/plain; charset=utf-8', `not found: this source has no ${path}\n`, head);
+    return;
+  }
+  const call = (): unknown =>
+    path === '/livez'
+      ? gateway.livez?.()
+      : path === '/readyz'
+        ? gateway.readyz?.()
+        : gateway.platformStatus?.();
+  try {
+    const answer = (await call()) as { status?: string };
+    const code = path === '/readyz' && answer.status !== 'ready' ? 503 : 200;
+    send(res, code, JSON_TYPE, JSON.stringify(answer), head);
+  } catch {
+    // As for /health: never the error's message.
+    const failed = path === '/readyz' ? 503 : 500;
+    send(res, failed, JSON_TYPE, JSON.stringify({ error: `${path.slice(1)} failed` }), head);
+  }
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {

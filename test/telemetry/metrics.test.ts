@@ -36,6 +36,7 @@ describe('exposition', () => {
       vngw_requests_total: 'counter',
       vngw_request_duration_seconds: 'histogram',
       vngw_attempts_total: 'counter',
+      vngw_attempt_outcomes_total: 'counter',
       vngw_retries_total: 'counter',
       vngw_breaker_state: 'gauge',
       vngw_breaker_transitions_total: 'counter',
@@ -71,9 +72,11 @@ describe('exposition', () => {
     expect(value('vngw_fallbacks_total', { operation: 'lookup', kind: 'stale' })).toBe(0);
     expect(value('vngw_contract_violations_total', { operation: 'lookup' })).toBe(1);
     expect(value('vngw_outbox_items', { state: 'pending' })).toBe(1);
-    expect(value('vngw_breaker_transitions_total', { to: 'open' })).toBe(2);
-    expect(value('vngw_breaker_transitions_total', { to: 'half-open' })).toBe(2);
-    expect(value('vngw_breaker_transitions_total', { to: 'closed' })).toBe(1);
+    // closed → open → half-open → open → half-open → closed: each from → to counted.
+    expect(value('vngw_breaker_transitions_total', { from: 'closed', to: 'open' })).toBe(1);
+    expect(value('vngw_breaker_transitions_total', { from: 'open', to: 'half-open' })).toBe(2);
+    expect(value('vngw_breaker_transitions_total', { from: 'half-open', to: 'open' })).toBe(1);
+    expect(value('vngw_breaker_transitions_total', { from: 'half-open', to: 'closed' })).toBe(1);
     expect(value('vngw_breaker_state', { upstream: 'echo' })).toBe(0);
   });
 
@@ -110,7 +113,7 @@ describe('exposition', () => {
 });
 
 describe('breaker series', () => {
-  it('vngw_breaker_state goes 0 → 2 (open) → 1 (half-open) → 0 (closed), counting transitions by target', async () => {
+  it('vngw_breaker_state goes 0 → 2 (open) → 1 (half-open) → 0 (closed), counting transitions by from → to', async () => {
     const { gateway } = echoGateway(
       [BUSY, BUSY, BUSY, BUSY, reply(200, { ok: true, code: 'OK', data: { n: 1 } })],
       {
@@ -123,19 +126,25 @@ describe('breaker series', () => {
     };
     const transitions = async () => {
       const f = parseExposition(await gateway.metrics()).get('vngw_breaker_transitions_total')!;
-      return Object.fromEntries(f.samples.map((s) => [s.labels.to, s.value]));
+      return Object.fromEntries(f.samples.map((s) => [`${s.labels.from}>${s.labels.to}`, s.value]));
     };
+    const zero = { 'closed>open': 0, 'open>half-open': 0, 'half-open>open': 0, 'half-open>closed': 0 };
     expect(await state()).toBe(0);
-    expect(await transitions()).toEqual({ open: 0, 'half-open': 0, closed: 0 });
+    expect(await transitions()).toEqual(zero);
     for (let i = 0; i < 4; i++) await rejection(gateway.echo.ping({ n: i }));
     expect(await state()).toBe(2);
-    expect(await transitions()).toEqual({ open: 1, 'half-open': 0, closed: 0 });
+    expect(await transitions()).toEqual({ ...zero, 'closed>open': 1 });
     await vi.advanceTimersByTimeAsync(5000);
     expect(await state()).toBe(1);
-    expect(await transitions()).toEqual({ open: 1, 'half-open': 1, closed: 0 });
+    expect(await transitions()).toEqual({ ...zero, 'closed>open': 1, 'open>half-open': 1 });
     await gateway.echo.ping({ n: 1 });
     expect(await state()).toBe(0);
-    expect(await transitions()).toEqual({ open: 1, 'half-open': 1, closed: 1 });
+    expect(await transitions()).toEqual({
+      ...zero,
+      'closed>open': 1,
+      'open>half-open': 1,
+      'half-open>closed': 1,
+    });
     await gateway.close();
   });
 });
@@ -197,7 +206,17 @@ describe('labels', () => {
     const labels = new Set<string>();
     for (const f of parseExposition(text).values())
       for (const s of f.samples) for (const k of Object.keys(s.labels)) labels.add(k);
-    expect([...labels].sort()).toEqual(['kind', 'le', 'operation', 'outcome', 'state', 'to', 'upstream']);
+    expect([...labels].sort()).toEqual([
+      'from',
+      'kind',
+      'le',
+      'operation',
+      'outcome',
+      'scope',
+      'state',
+      'to',
+      'upstream',
+    ]);
   });
 
   it('reports the age of the oldest pending outbox item per upstream, 0 when none', async () => {
@@ -211,8 +230,8 @@ describe('labels', () => {
       now: () => 91_500,
     });
     const text = await registry.metrics();
-    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{upstream="echo"} 90.5');
-    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{upstream="land"} 0');
+    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{scope="store",upstream="echo"} 90.5');
+    expect(text).toContain('vngw_outbox_oldest_pending_age_seconds{scope="store",upstream="land"} 0');
   });
 
   it('an outcome or fallback kind outside the fixed vocabularies is reported as OTHER / other', async () => {
@@ -298,7 +317,7 @@ describe('registry', () => {
         return { pending: 2, delivering: 0, delivered: 5, dead: 1 } satisfies Record<OutboxState, number>;
       },
     });
-    expect(await registry.metrics()).toContain('vngw_outbox_items{state="pending"} 2');
+    expect(await registry.metrics()).toContain('vngw_outbox_items{scope="store",state="pending"} 2');
     fail = true;
     const text = await registry.metrics();
     expect(text).not.toMatch(/vngw_outbox_items\{/);
