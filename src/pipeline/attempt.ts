@@ -3,6 +3,7 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
+import { isClientRefusal, missingClientError } from './missing-client.js';
 import { safeCode } from './unknown-values.js';
 import { zodIssues } from './validation.js';
 
@@ -57,6 +58,7 @@ export async function runAttempt(
     });
     if (reply.status !== 401) break;
     if (!target.auth.refreshable || authTry === 1) {
+      if (!target.client) throw missingClientError(401);
       throw new GatewayError('AUTH', 'The upstream refused our credentials (HTTP 401)', {
         status: 401,
         retryable: false,
@@ -110,12 +112,13 @@ function readReply(
   try {
     envelope = target.profile.envelope(reply);
   } catch {
+    if (!target.client && isClientRefusal(status)) throw missingClientError(status);
     throw (
       statusError(status) ??
       (status >= 400
         ? new GatewayError(
             'REJECTED',
-            `The upstream refused the request (HTTP ${status}) without an envelope${target.client ? '' : NO_CLIENT}`,
+            `The upstream refused the request (HTTP ${status}) without an envelope`,
             {
               status,
               retryable: false,
@@ -125,17 +128,15 @@ function readReply(
     );
   }
   if (!envelope.ok) {
+    if (!target.client && isClientRefusal(status, envelope.code))
+      throw missingClientError(status, envelope.upstreamCode);
     // The platform's free text may quote personal data: keep only its code, and only if code-shaped.
     const upstreamCode = safeCode(envelope.upstreamCode);
-    throw new GatewayError(
-      envelope.code,
-      `The upstream answered ${envelope.code} (code ${upstreamCode})${target.client ? '' : NO_CLIENT}`,
-      {
-        status,
-        upstreamCode,
-        retryAfterMs,
-      },
-    );
+    throw new GatewayError(envelope.code, `The upstream answered ${envelope.code} (code ${upstreamCode})`, {
+      status,
+      upstreamCode,
+      retryAfterMs,
+    });
   }
 
   const wire = target.profile.operations[operation]!;
@@ -167,10 +168,6 @@ function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T
     );
   }
 }
-
-/** The usual cause of a refusal when no `X-Road-Client` was sent: say it (the platform's free text is not kept). */
-const NO_CLIENT =
-  '; no X-Road-Client header was sent (a real exchange refuses that): set createGateway({ client }) or the adapter option client';
 
 function statusError(status: number): GatewayError | undefined {
   if (status === 404) return new GatewayError('NOT_FOUND', 'The upstream answered HTTP 404', { status });

@@ -22,11 +22,23 @@ function setup(...script: Step[]) {
 }
 
 function setupWith(policy: PolicyOptions, ...script: Step[]) {
+  return setupClient('VN/GOV/test/context', policy, ...script);
+}
+
+/** `client` null: the X-Road-Client configuration forgotten. */
+function setupClient(client: string | null, policy: PolicyOptions, ...script: Step[]) {
   const transport = scriptedTransport(...script);
   const lines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+  const adapter = echo({
+    baseUrl: 'http://echo.test',
+    auth: { type: 'none' },
+    transport,
+    policy,
+    ...(client === null ? {} : { client }),
+  });
   const gateway = createGateway({
-    upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'none' }, transport, policy }) },
+    upstreams: { echo: adapter },
     logger,
     drainer: { autoStart: false },
   });
@@ -295,12 +307,63 @@ describe('close() with calls in flight', () => {
 });
 
 describe('forgetting client', () => {
-  it('a refusal without X-Road-Client names the missing client as the cause', async () => {
-    const { gateway, transport } = setup(reply(200, { ok: false, code: 'NO_CLIENT', data: null }));
+  it('a refusal without X-Road-Client is AUTH naming the missing client configuration, not CONTRACT', async () => {
+    // What the mock platforms (and a real exchange) answer: 400, the envelope's invalid code, free text.
+    const refusal = {
+      ok: false,
+      code: 'NO_CLIENT',
+      data: null,
+      message: `missing X-Road-Client ${PERSON.fullName}`,
+    };
+    const { gateway, transport, lines, events } = setupClient(null, {}, reply(400, refusal));
     const e = await rejection(gateway.echo.ping({ n: 1 }));
     expect(transport.requests[0]!.headers['x-road-client']).toBeUndefined();
-    expect(e.message).toContain('no X-Road-Client');
-    expect(e.upstreamCode).toBe('NO_CLIENT');
+    expect(e.code).toBe('AUTH');
+    expect(e.retryable).toBe(false);
+    expect(e.status).toBe(400);
+    expect(e.message).toContain('no X-Road-Client header was sent');
+    expect(e.message).toContain('client configuration is missing');
+    expect(e.upstreamCode).toBe('NO_CLIENT'); // code-shaped: kept
+    expect(events['contract:violation']).toBeUndefined();
+    expect(lines.join('')).not.toContain(PERSON.fullName);
+    await gateway.close();
+  });
+
+  it.each([
+    ['a 200 with an invalid-request code', reply(200, { ok: false, code: 'NO_CLIENT', data: null })],
+    ['a 403 without an envelope', reply(403, '<html>Forbidden</html>')],
+    ['a 400 without an envelope', reply(400, 'missing X-Road-Client')],
+  ])('%s to a client-less call is AUTH naming the cause', async (_name, answer) => {
+    const { gateway } = setupClient(null, {}, answer);
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect([e.code, e.message.includes('client configuration is missing')]).toEqual(['AUTH', true]);
+    await gateway.close();
+  });
+
+  it('a platform code that is not code-shaped is not kept; a 404 or a busy code keeps its own meaning', async () => {
+    const leaky = setupClient(null, {}, reply(400, { ok: false, code: PERSON.personalId, data: null }));
+    const e = await rejection(leaky.gateway.echo.ping({ n: 1 }));
+    expect(e.code).toBe('AUTH');
+    expect(e.upstreamCode).toBe('(not a code)');
+    expect(e.message).not.toContain(PERSON.personalId);
+    await leaky.gateway.close();
+    const notFound = setupClient(null, {}, reply(404, { ok: false, code: 'NOT_FOUND', data: null }));
+    expect((await rejection(notFound.gateway.echo.ping({ n: 1 }))).code).toBe('NOT_FOUND');
+    await notFound.gateway.close();
+    const busy = setupClient(
+      null,
+      { retry: { maxAttempts: 1 } },
+      reply(200, { ok: false, code: 'BUSY', data: null }),
+    );
+    expect((await rejection(busy.gateway.echo.ping({ n: 1 }))).code).toBe('UPSTREAM_UNAVAILABLE');
+    await busy.gateway.close();
+  });
+
+  it('with a client configured, the same refusal keeps its usual mapping', async () => {
+    const { gateway } = setup(reply(400, { ok: false, code: 'NO_CLIENT', data: null }));
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect(e.code).toBe('REJECTED');
+    expect(e.message).not.toContain('X-Road-Client');
     await gateway.close();
   });
 });
