@@ -84,8 +84,9 @@ function readReply(
     throw contractError("The reply carries another request's X-Road-Id", [
       { path: 'headers.x-road-id', message: 'differs from the request id we sent', code: 'invalid_value' },
     ]);
-  // Redirects are not followed and 1xx is not a final answer: a body there is never the answer.
-  if (status < 200 || (status >= 300 && status < 400)) {
+  // Redirects are not followed, 1xx is not a final answer and a status past 599 is not HTTP:
+  // a body there is never the answer (and a 999 must not pass for a passing 5xx).
+  if (status < 200 || (status >= 300 && status < 400) || status > 599) {
     throw new GatewayError(
       'CONTRACT',
       `The upstream answered HTTP ${status}, which is not an answer (redirects are not followed)`,
