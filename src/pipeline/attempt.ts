@@ -48,7 +48,7 @@ export async function runAttempt(
   let reply: WireReply | undefined;
   for (let authTry = 0; authTry < 2; authTry++) {
     const auth = await target.auth.headers(signal);
-    assertHeaderValues(auth);
+    assertAuthHeaders(auth);
     reply = await target.transport.request({
       method: req.method,
       url,
@@ -206,6 +206,24 @@ export function assertHeaderValues(headers: Record<string, string>): void {
         },
       );
     }
+  }
+}
+
+/**
+ * Credentials that cannot be a header (a token endpoint issued one with CR/LF, or megabytes long)
+ * are the token endpoint's or the configuration's fault, not the caller's input: `AUTH`, nothing sent.
+ */
+function assertAuthHeaders(headers: Record<string, string>): void {
+  try {
+    assertHeaderValues(headers);
+  } catch {
+    throw new GatewayError(
+      'AUTH',
+      'The credentials (an issued token or a configured key) are not a safe header value',
+      {
+        retryable: false,
+      },
+    );
   }
 }
 
