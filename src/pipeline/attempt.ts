@@ -3,7 +3,7 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
-import { isClientRefusal, missingClientError } from './missing-client.js';
+import { isClientRefusal, missingClientError, noClientHint } from './missing-client.js';
 import { safeCode } from './unknown-values.js';
 import { zodIssues } from './validation.js';
 
@@ -133,11 +133,16 @@ function readReply(
       throw missingClientError(status, envelope.upstreamCode);
     // The platform's free text may quote personal data: keep only its code, and only if code-shaped.
     const upstreamCode = safeCode(envelope.upstreamCode);
-    throw new GatewayError(envelope.code, `The upstream answered ${envelope.code} (code ${upstreamCode})`, {
-      status,
-      upstreamCode,
-      retryAfterMs,
-    });
+    const hint = noClientHint(target.client, envelope.code);
+    throw new GatewayError(
+      envelope.code,
+      `The upstream answered ${envelope.code} (code ${upstreamCode})${hint}`,
+      {
+        status,
+        upstreamCode,
+        retryAfterMs,
+      },
+    );
   }
 
   const wire = target.profile.operations[operation]!;

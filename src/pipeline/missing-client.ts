@@ -13,14 +13,23 @@ import { safeCode } from './unknown-values.js';
 const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONTRACT', 'REJECTED', 'AUTH']);
 
 /**
- * Whether a reply to a call sent without `X-Road-Client` is the exchange refusing it: any 4xx but
- * 404 (the platform looked and found nothing) and 429 (rate limit), or an envelope failure read as
- * an invalid or refused request.
+ * Whether a reply to a call sent without `X-Road-Client` is the exchange refusing it: a 4xx but 404
+ * (the platform looked and found nothing) and 429 (rate limit), whose envelope, if any, reads as an
+ * invalid or refused request. An envelope failure sent with HTTP 200 keeps its own meaning (a
+ * domain refusal is not a configuration fault); its message only gets {@link NO_CLIENT_HINT}.
  */
 export function isClientRefusal(status: number, envelopeCode?: ErrorCode): boolean {
   if (envelopeCode !== undefined && !REFUSALS.has(envelopeCode)) return false;
-  if (status >= 400 && status < 500) return status !== 404 && status !== 429;
-  return envelopeCode !== undefined;
+  return status >= 400 && status < 500 && status !== 404 && status !== 429;
+}
+
+/** Appended to a refusal's message (HTTP 200) when no `X-Road-Client` was sent. */
+export const NO_CLIENT_HINT =
+  '; no X-Road-Client header was sent: is the client configuration missing? (createGateway({ client }) or the adapter option client)';
+
+/** The hint when it applies: no client was sent and the envelope reads as a refusal. */
+export function noClientHint(client: string | undefined, envelopeCode: ErrorCode): string {
+  return !client && REFUSALS.has(envelopeCode) ? NO_CLIENT_HINT : '';
 }
 
 /** The typed error of a refused client-less call; `upstreamCode` is kept only if code-shaped. */

@@ -442,8 +442,17 @@ describe('forgetting client', () => {
     await gateway.close();
   });
 
+  it('a refusal sent with HTTP 200 keeps its code (a domain refusal), with a hint about the missing client', async () => {
+    const { gateway, events } = setupClient(null, {}, reply(200, { ok: false, code: 'DENIED', data: null }));
+    const e = await rejection(gateway.echo.ping({ n: 1 }));
+    expect([e.code, e.upstreamCode]).toEqual(['REJECTED', 'DENIED']);
+    expect(e.message).toContain('is the client configuration missing?');
+    expect(events['contract:violation']).toBeUndefined();
+    await gateway.close();
+  });
+
   it.each([
-    ['a 200 with an invalid-request code', reply(200, { ok: false, code: 'NO_CLIENT', data: null })],
+    ['a 403 with an envelope', reply(403, { ok: false, code: 'NO_CLIENT', data: null })],
     ['a 403 without an envelope', reply(403, '<html>Forbidden</html>')],
     ['a 400 without an envelope', reply(400, 'missing X-Road-Client')],
   ])('%s to a client-less call is AUTH naming the cause', async (_name, answer) => {
