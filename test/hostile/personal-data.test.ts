@@ -153,10 +153,10 @@ const drifting = defineAdapter({
   }),
 });
 
-function driftingGateway() {
+function driftingGateway(policy = FAST) {
   const g = createGateway({
     upstreams: {
-      drifting: drifting({ baseUrl: h.base, auth: { type: 'none' }, client: 'VN/GOV/test', policy: FAST }),
+      drifting: drifting({ baseUrl: h.base, auth: { type: 'none' }, client: 'VN/GOV/test', policy }),
     },
     logger: h.logger,
     drainer: { autoStart: false },
@@ -198,14 +198,15 @@ describe('personal data as a key, and floods', { timeout: 15_000 }, () => {
           : `${NAME} ${i}`,
     );
     h.serve((_q, res) => json(res, 200, { data: { codes } }));
-    const g = driftingGateway();
+    // Time enough to move 1.7 MB on a busy machine: the bound under test is the log, not the socket.
+    const g = driftingGateway({ ...FAST, attemptTimeoutMs: 6000, deadlineMs: 8000 });
     const events: unknown[] = [];
     g.on('contract:unknown-value', (e) => void events.push(e));
     const before = h.lines.length;
     const bytesBefore = h.lines.reduce((n, l) => n + l.length, 0);
     const heapBefore = process.memoryUsage().heapUsed;
     const started = Date.now();
-    const r = await g.drifting.codes({}, { deadlineMs: 5000 });
+    const r = await g.drifting.codes({});
     const elapsed = Date.now() - started;
     await g.close();
     expect(r.status === 'ok' && r.data.count).toBe(50_000);
@@ -214,7 +215,7 @@ describe('personal data as a key, and floods', { timeout: 15_000 }, () => {
     expect(unknownLines.length).toBeLessThanOrEqual(11);
     expect(events.length).toBeLessThanOrEqual(10);
     expect(h.lines.reduce((n, l) => n + l.length, 0) - bytesBefore).toBeLessThan(16 * 1024);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeLessThan(8000);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
     expect(added.some((l) => l.includes('"suppressed":49990'))).toBe(true);
   });
