@@ -3,6 +3,7 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
+import { isClientRefusal, missingClientError, noClientHint } from './missing-client.js';
 import { safeCode } from './unknown-values.js';
 import { zodIssues } from './validation.js';
 
@@ -47,7 +48,7 @@ export async function runAttempt(
   let reply: WireReply | undefined;
   for (let authTry = 0; authTry < 2; authTry++) {
     const auth = await target.auth.headers(signal);
-    assertHeaderValues(auth);
+    assertAuthHeaders(auth);
     reply = await target.transport.request({
       method: req.method,
       url,
@@ -57,6 +58,7 @@ export async function runAttempt(
     });
     if (reply.status !== 401) break;
     if (!target.auth.refreshable || authTry === 1) {
+      if (!target.client) throw missingClientError(401);
       throw new GatewayError('AUTH', 'The upstream refused our credentials (HTTP 401)', {
         status: 401,
         retryable: false,
@@ -82,8 +84,9 @@ function readReply(
     throw contractError("The reply carries another request's X-Road-Id", [
       { path: 'headers.x-road-id', message: 'differs from the request id we sent', code: 'invalid_value' },
     ]);
-  // Redirects are not followed and 1xx is not a final answer: a body there is never the answer.
-  if (status < 200 || (status >= 300 && status < 400)) {
+  // Redirects are not followed, 1xx is not a final answer and a status past 599 is not HTTP:
+  // a body there is never the answer (and a 999 must not pass for a passing 5xx).
+  if (status < 200 || (status >= 300 && status < 400) || status > 599) {
     throw new GatewayError(
       'CONTRACT',
       `The upstream answered HTTP ${status}, which is not an answer (redirects are not followed)`,
@@ -110,12 +113,13 @@ function readReply(
   try {
     envelope = target.profile.envelope(reply);
   } catch {
+    if (!target.client && isClientRefusal(status)) throw missingClientError(status);
     throw (
       statusError(status) ??
       (status >= 400
         ? new GatewayError(
             'REJECTED',
-            `The upstream refused the request (HTTP ${status}) without an envelope${target.client ? '' : NO_CLIENT}`,
+            `The upstream refused the request (HTTP ${status}) without an envelope`,
             {
               status,
               retryable: false,
@@ -125,11 +129,14 @@ function readReply(
     );
   }
   if (!envelope.ok) {
+    if (!target.client && isClientRefusal(status, envelope.code))
+      throw missingClientError(status, envelope.upstreamCode);
     // The platform's free text may quote personal data: keep only its code, and only if code-shaped.
     const upstreamCode = safeCode(envelope.upstreamCode);
+    const hint = noClientHint(target.client, envelope.code);
     throw new GatewayError(
       envelope.code,
-      `The upstream answered ${envelope.code} (code ${upstreamCode})${target.client ? '' : NO_CLIENT}`,
+      `The upstream answered ${envelope.code} (code ${upstreamCode})${hint}`,
       {
         status,
         upstreamCode,
@@ -168,10 +175,6 @@ function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T
   }
 }
 
-/** The usual cause of a refusal when no `X-Road-Client` was sent: say it (the platform's free text is not kept). */
-const NO_CLIENT =
-  '; no X-Road-Client header was sent (a real exchange refuses that): set createGateway({ client }) or the adapter option client';
-
 function statusError(status: number): GatewayError | undefined {
   if (status === 404) return new GatewayError('NOT_FOUND', 'The upstream answered HTTP 404', { status });
   if (status === 403) return new GatewayError('AUTH', 'The upstream refused access (HTTP 403)', { status });
@@ -208,6 +211,24 @@ export function assertHeaderValues(headers: Record<string, string>): void {
         },
       );
     }
+  }
+}
+
+/**
+ * Credentials that cannot be a header (a token endpoint issued one with CR/LF, or megabytes long)
+ * are the token endpoint's or the configuration's fault, not the caller's input: `AUTH`, nothing sent.
+ */
+function assertAuthHeaders(headers: Record<string, string>): void {
+  try {
+    assertHeaderValues(headers);
+  } catch {
+    throw new GatewayError(
+      'AUTH',
+      'The credentials (an issued token or a configured key) are not a safe header value',
+      {
+        retryable: false,
+      },
+    );
   }
 }
 

@@ -7,18 +7,22 @@
 import type { Clock } from '../clock.js';
 
 /**
- * A platform code: 1–32 letters, digits, `_ . - : /`, without a run of 9+ digits (a personal ID,
- * a phone number). Names (letters with spaces) and free text never match.
+ * A platform code: 1–32 letters, digits, `_ . - : /`, without a run of 8+ digits (a personal ID,
+ * an old ID card, a phone number, a `yyyyMMdd` date of birth) and without a date written with
+ * separators (`1985-03-12`, `12/03/1985`). Names (letters with spaces) and free text never match.
  */
 const CODE = /^[A-Za-z0-9_.\-:/]{1,32}$/;
-const LONG_DIGITS = /\d{9}/;
+const LONG_DIGITS = /\d{8}/;
+const DATE = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}/;
 
 /** What a non-code value is replaced by in logs, events and errors. */
 export const NOT_A_CODE = '(not a code)';
 
 /** The value if it is safe to log as a code, else {@link NOT_A_CODE}. */
 export function safeCode(value: unknown): string {
-  return typeof value === 'string' && CODE.test(value) && !LONG_DIGITS.test(value) ? value : NOT_A_CODE;
+  return typeof value === 'string' && CODE.test(value) && !LONG_DIGITS.test(value) && !DATE.test(value)
+    ? value
+    : NOT_A_CODE;
 }
 
 export interface UnknownValueOptions {

@@ -2,15 +2,25 @@ import type { z } from 'zod';
 import type { CallContext, OperationSpec } from '../adapter.js';
 import { callContextSchema, snapshotContext } from '../context.js';
 import { type FieldIssue, GatewayError, type IssueCode } from '../errors.js';
+import { safeCode } from './unknown-values.js';
 
-/** zod issues as paths, rules and stable codes; zod's messages name the rule, never the value. */
+/**
+ * zod issues as paths, rules and stable codes; zod's messages name the rule, never the value. Keys
+ * are data too (a record keyed by personal ID, a platform sending a name as a key): a path segment
+ * or an unrecognized key enters the issue only when code-shaped (`safeCode`).
+ */
 export function zodIssues(error: z.ZodError, prefix = '', input?: unknown): FieldIssue[] {
   return error.issues.map((i) => {
-    const inner = i.path.map(String).join('.');
+    const inner = i.path.map((k) => (typeof k === 'number' ? String(k) : safeCode(String(k)))).join('.');
     const path = prefix ? (inner ? `${prefix}.${inner}` : prefix) : inner || '(root)';
     // Identifier rules already name their field ("personalId: …"): say it once.
     const bare = inner || path;
-    const message = i.message.startsWith(`${bare}: `) ? i.message.slice(bare.length + 2) : i.message;
+    const message =
+      i.code === 'unrecognized_keys'
+        ? `Unrecognized keys: ${i.keys.map((k) => safeCode(k)).join(', ')}`
+        : i.message.startsWith(`${bare}: `)
+          ? i.message.slice(bare.length + 2)
+          : i.message;
     return { path, message, code: issueCode(i, input) };
   });
 }

@@ -31,7 +31,7 @@ const TRANSPORTS = {
 };
 const ctx = { purpose: '1.001234', actor: 'officer-17' };
 
-function gatewayOverMock(BASE: string) {
+function gatewayOverMock(BASE: string, client: string | null = 'VN/GOV/000.00.00.H29/hcmc-tthc') {
   const auth = {
     type: 'oauth2' as const,
     tokenUrl: `${BASE}/token`,
@@ -39,7 +39,7 @@ function gatewayOverMock(BASE: string) {
     clientSecret: MOCK_CREDENTIALS.clientSecret,
   };
   return createGateway({
-    client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
+    ...(client === null ? {} : { client }),
     upstreams: {
       vneid: vneid({ baseUrl: BASE, auth }),
       land: landRegistry({ baseUrl: BASE, auth }),
@@ -58,6 +58,7 @@ describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
     let stop: () => Promise<void>;
     let gateway: ReturnType<typeof gatewayOverMock>;
     let unknown: UnknownValueEvent[];
+    let base: string;
     beforeAll(() => nock.disableNetConnect());
     afterAll(() => nock.enableNetConnect());
     beforeEach(async () => {
@@ -65,6 +66,7 @@ describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
       const started = await TRANSPORTS[kind]();
       mock = started.control;
       stop = started.stop;
+      base = started.base;
       gateway = gatewayOverMock(started.base);
       unknown = [];
       gateway.on('contract:unknown-value', (e) => unknown.push(e));
@@ -225,6 +227,55 @@ describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
       mock.setFault('tax', { errorRate: 1, errorKind: 'busy' });
       const r = await gateway.tax.lookupTaxCode(input, ctx);
       expect(r).toMatchObject({ status: 'stale', meta: { attempts: 3 } });
+    });
+
+    it('a gateway configured without client is refused by every platform: AUTH naming the missing client', async () => {
+      await gateway.close();
+      gateway = gatewayOverMock(base, null);
+      const violations: unknown[] = [];
+      gateway.on('contract:violation', (e) => violations.push(e));
+      const c = fixtures.citizens[0]!;
+      const p = fixtures.parcels[0]!;
+      const calls = [
+        () => gateway.vneid.verifyCitizen(fixtures.verifyCases[0]!.input, ctx),
+        () =>
+          gateway.land.getParcel({
+            wardCode: p.wardCode,
+            mapSheet: p.mapSheet,
+            parcelNumber: p.parcelNumber,
+          }),
+        () => gateway.tax.lookupTaxCode({ taxCode: fixtures.enterprises[0]!.taxCode }, ctx),
+        () =>
+          gateway.tax.registerTaxpayer(
+            {
+              dossierCode: '000.00.29.H29-250701-0099',
+              personalId: c.personalId,
+              fullName: c.fullName,
+              dateOfBirth: c.dateOfBirth,
+            },
+            ctx,
+          ),
+      ];
+      for (const call of calls) {
+        const e = await call().catch((x: unknown) => x);
+        expect(isGatewayError(e, 'AUTH')).toBe(true);
+        if (!isGatewayError(e)) continue;
+        expect(e.status).toBe(400);
+        expect(e.retryable).toBe(false);
+        expect(e.message).toContain('no X-Road-Client header was sent');
+        expect(e.message).toContain('client configuration is missing');
+        expect(e.attempts).toBe(1); // a configuration fault: not retried
+        expect(['02', 'INVALID_REQUEST', '400']).toContain(e.upstreamCode);
+      }
+      // The platforms' own invalid-request codes are kept (code-shaped); their free text is not.
+      expect(violations).toHaveLength(0);
+      expect(
+        mock
+          .requests()
+          .filter((r) => r.target !== 'token')
+          .map((r) => r.status),
+      ).toEqual([400, 400, 400, 400]);
+      expect(mock.registrations('tax')).toHaveLength(0);
     });
 
     it('a drifted payload (renamed fields) is a CONTRACT error, not a wrong answer', async () => {

@@ -45,6 +45,22 @@ describe('vneid.verifyCitizen', () => {
     });
   });
 
+  it('actor (issue 11): header and MaCanBo carry the same string; a Vietnamese name is VALIDATION, nothing sent', async () => {
+    const { seen } = intercept('POST', VERIFY, [[200, vneidOk(verifyCitizenWireData)]]);
+    for (const actor of ['cán-bộ-Nguyễn-17', 'Nguyễn Văn Bình', 'can bo 17']) {
+      const e = await failure(
+        () => t.gateway.vneid.verifyCitizen(verifyCitizenSample, { ...vneidContext, actor }),
+        'VALIDATION',
+      );
+      expect(e.issues?.map((i) => i.path)).toEqual(['context.actor']);
+      expect(e.message).not.toContain(actor);
+    }
+    expect(seen).toHaveLength(0);
+    await t.gateway.vneid.verifyCitizen(verifyCitizenSample, { ...vneidContext, actor: 'can-bo-17' });
+    expect(seen[0]!.headers['x-road-userid']).toBe('VNcan-bo-17');
+    expect((seen[0]!.body as { MaCanBo: string }).MaCanBo).toBe('can-bo-17');
+  });
+
   it('sends X-Road-Issue when the context names a dossier', async () => {
     const { seen } = intercept('POST', VERIFY, [[200, vneidOk(verifyCitizenWireData)]]);
     await t.gateway.vneid.verifyCitizen(verifyCitizenSample, { ...vneidContext, dossierCode: 'H29-0001' });

@@ -13,6 +13,23 @@ describe('unknown values', () => {
     expect(safeCode('Nguyen Van A')).toBe(NOT_A_CODE);
     expect(safeCode('x'.repeat(33))).toBe(NOT_A_CODE);
     expect(safeCode(42)).toBe(NOT_A_CODE);
+    // Short personal values that look like codes: an old ID card, a phone, a date of birth.
+    for (const personal of ['025123456', '0912345678', '19850312', '1985-03-12', '12/03/1985', '12.3.1985'])
+      expect(safeCode(personal)).toBe(NOT_A_CODE);
+    // Real codes keep their shape: short digit codes, land-use and status codes, versions.
+    for (const code of [
+      '00',
+      '02',
+      '99',
+      '400',
+      'SYSTEM_BUSY',
+      'INVALID_REQUEST',
+      'ODT',
+      'HIEU_LUC',
+      '1.2.3',
+      'v2:LUA/1',
+    ])
+      expect(safeCode(code)).toBe(code);
   });
 
   it('reports each value once per window and at most maxPerCall per call', () => {

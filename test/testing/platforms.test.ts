@@ -230,7 +230,6 @@ describe('VNeID (/c06/v1)', () => {
   });
 
   it.each([
-    ['X-Road-Client missing', { 'x-road-client': '' }],
     ['X-Road-Id not a UUID', { 'x-road-id': 'req-1' }],
     ['X-Road-UserId missing', { 'x-road-userid': '' }],
     ['X-Road-UserId without VN', { 'x-road-userid': 'officer-17' }],
@@ -247,6 +246,49 @@ describe('VNeID (/c06/v1)', () => {
     );
     expect(res.data.MaKetQua).toBe('02');
   });
+});
+
+describe('a request without X-Road-Client', () => {
+  // CONTRACT.md: refused as a real exchange does, HTTP 400 with the platform's invalid-request code
+  // and a reason naming the header, before the token is even looked at.
+  it.each([
+    ['vneid', 'post', '/c06/v1/xac-thuc-cong-dan', (b: Record<string, unknown>) => b.MaKetQua, '02', 'MoTa'],
+    [
+      'land',
+      'get',
+      '/land/v1/thua-dat?maXa=27058&soTo=12&soThua=345',
+      (b: Record<string, unknown>) => b.errorCode,
+      'INVALID_REQUEST',
+      'message',
+    ],
+    [
+      'tax',
+      'get',
+      '/tax/v1/nguoi-nop-thue/0310668799',
+      (b: Record<string, unknown>) => b.error_code,
+      400,
+      'message',
+    ],
+  ] as const)(
+    '%s answers 400 with its own envelope and the reason',
+    async (_name, method, path, code, expected, reasonKey) => {
+      for (const auth of [token, 'not-a-token']) {
+        const { 'x-road-client': _, ...headers } = xroad(auth);
+        const res =
+          method === 'post' ? await http.post(path, {}, { headers }) : await http.get(path, { headers });
+        expect(res.status).toBe(400);
+        expect(code(res.data)).toBe(expected);
+        expect(res.data[reasonKey]).toContain('missing X-Road-Client');
+        expect(res.headers['x-road-id']).toBe(headers['x-road-id']);
+      }
+      for (const blank of ['', '   ']) {
+        const headers = { ...xroad(token), 'x-road-client': blank };
+        const res =
+          method === 'post' ? await http.post(path, {}, { headers }) : await http.get(path, { headers });
+        expect(res.status).toBe(400);
+      }
+    },
+  );
 });
 
 describe('land registry (/land/v1)', () => {

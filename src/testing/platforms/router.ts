@@ -58,7 +58,6 @@ export function defineRoute<I>(route: Route<I>): Route {
 
 function headerProblem(req: MockRequest, route: Route): string | undefined {
   const h = req.headers;
-  if (!h['x-road-client']?.trim()) return 'Thiếu tiêu đề X-Road-Client';
   if (!isUuid(h['x-road-id'])) return 'Tiêu đề X-Road-Id phải là một UUID';
   // CONTRACT.md: `X-Road-UserId: VN<actor>` on calls that touch a citizen's data (Law 91/2025).
   if (route.citizenData && !/^VN\S+$/.test(h['x-road-userid'] ?? '')) {
@@ -80,6 +79,13 @@ function issuesText(error: z.ZodError): string {
   return error.issues.map((i) => i.path.join('.') || '(body)').join(', ');
 }
 
+/**
+ * The platform's refusal of a request that names no calling system: HTTP 400 with the platform's
+ * own invalid-request code and a reason naming the header (CONTRACT.md), as a real exchange answers
+ * before the platform's logic, token check included, ever runs.
+ */
+export const MISSING_CLIENT_REASON = 'Thiếu tiêu đề X-Road-Client (missing X-Road-Client)';
+
 /** Builds the request handler of one platform. */
 export function createPlatformHandler(
   def: PlatformDefinition,
@@ -100,6 +106,8 @@ export function createPlatformHandler(
       return res;
     }
 
+    if (!req.headers['x-road-client']?.trim())
+      return answer({ ...envelope.fail('invalid', MISSING_CLIENT_REASON), status: 400 });
     if (!deps.tokens.isAuthorised(req.headers.authorization)) {
       const res = answer(envelope.fail('unauthorised', 'Token truy cập không hợp lệ hoặc đã hết hạn'));
       res.headers['www-authenticate'] = 'Bearer error="invalid_token"';
