@@ -76,6 +76,9 @@ export async function runOutboxCommand(
       actor: item.context.actor,
       lastErrorMessage: item.lastError?.message,
       result: item.result,
+      inputSha256: item.inputSha256,
+      discardedAt: item.discardedAt === undefined ? undefined : new Date(item.discardedAt).toISOString(),
+      discardReason: item.discardReason,
       ...(o.showInput ? { input: item.input } : {}),
     };
     out.write(`${JSON.stringify(shown, null, 2)}\n`);
