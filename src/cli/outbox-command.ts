@@ -24,6 +24,8 @@ function summary(item: OutboxItem) {
     dossierCode: item.context.dossierCode,
     attempts: item.attempts,
     lastError: item.lastError?.code,
+    // A discarded dead letter is handled: the operator's list must tell it from one still to handle.
+    discarded: item.discardedAt === undefined ? undefined : true,
     createdAt: new Date(item.createdAt).toISOString(),
     nextAttemptAt: item.state === 'pending' ? new Date(item.nextAttemptAt).toISOString() : undefined,
   };

@@ -44,7 +44,8 @@ export interface DrainerOptions {
   retentionMs?: number;
   /**
    * How often the drainer purges items older than `retentionMs` (on the gateway's clock); `0`
-   * turns the automatic purge off (then run `gateway.outbox.purge()` or the CLI yourself).
+   * turns the automatic purge off (then run `gateway.outbox.purge()` or the CLI yourself). Runs
+   * only while the drainer does (`autoStart`, the default).
    * @default 3600000 (1 hour)
    */
   purgeEveryMs?: number;

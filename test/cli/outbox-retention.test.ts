@@ -138,6 +138,13 @@ describe('vn-gateway outbox purge and discard', () => {
       inputSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(shown.stdout).not.toContain(PERSONAL_ID);
+    const listed = JSON.parse((await cli('outbox', 'list', '--db', db, '--state', 'dead', '--json')).stdout);
+    expect(listed.items.map((i: { ticket: string; discarded?: boolean }) => [i.ticket, i.discarded])).toEqual(
+      [
+        [t.dead, true],
+        [t.keptDead, undefined],
+      ],
+    );
     expect((await cli('outbox', 'discard', t.dead, '--db', db, '--reason', 'again')).status).toBe(1);
 
     const purged = await cli('outbox', 'purge', '--db', db, '--older-than', '0s', '--json');
