@@ -77,15 +77,29 @@ export interface OutboxEvent {
   dossierCode?: string;
 }
 
-export interface OutboxDeliveredEvent extends OutboxEvent {
-  /** The upstream's domain result, so the city system can update the dossier. */
-  result: unknown;
+/**
+ * A queued call was delivered. On `gateway.on` the payload is a union over the gateway's
+ * operations, so narrowing on `upstream` and `operation` types `result` as that operation's output.
+ */
+export interface OutboxDeliveredEvent<Result = unknown> extends OutboxEvent {
+  /** The upstream's full domain result, so the city system can update the dossier (the store keeps a summary only). */
+  result: Result;
   attempts: number;
 }
 
+/** A queued call failed for good (dead letter): it stays in the store until an operator retries or discards it. */
 export interface OutboxDeadEvent extends OutboxEvent {
-  code: string;
+  /** Why: a non-transient gateway error code, e.g. `REJECTED`, `NOT_FOUND`, `VALIDATION`. */
+  code: ErrorCode;
   attempts: number;
+}
+
+/** The drainer's periodic purge removed delivered and discarded items past their retention. */
+export interface OutboxPurgedEvent {
+  delivered: number;
+  discarded: number;
+  /** Items delivered (or discarded) at or before this time (epoch ms) were removed. */
+  before: number;
 }
 
 /** Every event of a gateway, by name. */
@@ -102,6 +116,7 @@ export interface GatewayEvents {
   'outbox:queued': OutboxEvent;
   'outbox:delivered': OutboxDeliveredEvent;
   'outbox:dead': OutboxDeadEvent;
+  'outbox:purged': OutboxPurgedEvent;
   'quota:fallback': QuotaEvent;
   'quota:shared': QuotaEvent;
 }

@@ -6,12 +6,16 @@ import { type CallResult, type CallRuntime, invoke } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
-import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drainer.js';
+import { type DrainReport, Drainer, type DrainerOptions, type PurgeReport } from './fallback/drainer.js';
 import { type DirectEnqueueOptions, directEnqueue } from './fallback/outbox/direct-enqueue.js';
+import { discardReason } from './fallback/outbox/internal.js';
 import { memoryOutbox } from './fallback/outbox/memory.js';
+import { type OutboxTicket, toTicket } from './fallback/outbox/ticket.js';
 import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
 import { GatewayError } from './errors.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
+import { validationError } from './pipeline/validation.js';
+import type { GatewayEventsOf } from './typed-events.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
@@ -76,11 +80,29 @@ type OpsOf<A> = A extends Adapter<infer Ops> ? Ops : never;
 /** The outbox as operators and city systems see it. */
 export interface OutboxApi {
   list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
-  get(ticket: string): Promise<OutboxItem | undefined>;
+  /**
+   * A ticket's outcome (state, attempts, result summary or error, times), read from the store: any
+   * instance sharing it sees the same. `undefined` for an unknown or purged ticket.
+   */
+  get(ticket: string): Promise<OutboxTicket | undefined>;
   /** Replays every due item now, and resolves with what the pass did. */
   drain(): Promise<DrainReport>;
   /** Puts a dead-lettered item back in the queue. */
   retryDeadLetter(ticket: string): Promise<OutboxItem | undefined>;
+  /** Same as {@link OutboxApi.retryDeadLetter}: the dead letter is due again now. */
+  retry(ticket: string): Promise<OutboxTicket | undefined>;
+  /**
+   * An operator gives up on a dead letter: its input is erased (hash kept), it leaves the dead
+   * count and is purged after the retention. `reason` (1–500 characters, no personal ID) is kept.
+   * `undefined` if the ticket is unknown, not dead or already discarded; `VALIDATION` for a bad reason.
+   */
+  discard(ticket: string, options: { reason: string }): Promise<OutboxTicket | undefined>;
+  /**
+   * Deletes delivered and discarded items older than `olderThanMs` (default: the drainer's
+   * `retentionMs`, 3 days) at `now` (default: the clock). Never a pending or dead item. The
+   * drainer runs it every `purgeEveryMs`.
+   */
+  purge(options?: { olderThanMs?: number; now?: number }): Promise<PurgeReport>;
   counts(): Promise<Record<OutboxState, number>>;
   /**
    * Queues a write for the drainer without calling the upstream first, validated like a call.
@@ -128,7 +150,14 @@ export interface GatewayCore {
   close(): Promise<void>;
 }
 
-export type Gateway<U extends Record<string, Adapter>> = GatewayCore & {
+export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'> & {
+  /**
+   * Subscribes to a typed event; returns the function that unsubscribes. `outbox:delivered` and
+   * `outbox:dead` are unions over this gateway's operations: narrow on `upstream` and `operation`
+   * and `result` has that operation's output type.
+   */
+  on<E extends GatewayEventName>(event: E, fn: (e: GatewayEventsOf<U>[E]) => void): () => void;
+} & {
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
 
@@ -222,7 +251,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   }
   const outcomes = new OutcomeWindow(clock);
   events.on('call', (e) => outcomes.record(e.upstream, e.outcome));
-  const drainer = new Drainer(rt, upstreams, options.drainer);
+  const drainer = new Drainer(rt, upstreams, options.drainer, logger);
   // A recovered upstream drains its queue at once rather than at the next poll.
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
@@ -239,9 +268,39 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     on: (event, fn) => events.on(event, fn),
     outbox: {
       list: (filter) => outbox.list(filter),
-      get: (ticket) => outbox.get(ticket),
+      get: async (ticket) => {
+        const item = await outbox.get(ticket);
+        return item && toTicket(item);
+      },
       drain: () => drainer.drain(),
       retryDeadLetter: (ticket) => outbox.retryDeadLetter(ticket, clock.now()),
+      retry: async (ticket) => {
+        const item = await outbox.retryDeadLetter(ticket, clock.now());
+        return item && toTicket(item);
+      },
+      discard: async (ticket, opts) => {
+        const reason = opts?.reason;
+        try {
+          discardReason(reason);
+        } catch {
+          throw validationError([
+            { path: 'reason', message: 'must be 1–500 characters without a personal ID (9+ digits)' },
+          ]);
+        }
+        const item = await outbox.discard(ticket, reason, clock.now());
+        return item && toTicket(item);
+      },
+      purge: (opts = {}) => {
+        const { olderThanMs = drainer.retentionMs, now = clock.now() } = opts ?? {};
+        const issues = [
+          ...(Number.isFinite(olderThanMs) && olderThanMs >= 0
+            ? []
+            : [{ path: 'olderThanMs', message: 'must be a finite number >= 0' }]),
+          ...(Number.isFinite(now) ? [] : [{ path: 'now', message: 'must be a finite number (epoch ms)' }]),
+        ];
+        if (issues.length > 0) return Promise.reject(validationError(issues));
+        return drainer.purge(olderThanMs, now);
+      },
       counts: () => outbox.counts(),
       enqueue: (operation, input, context, opts) =>
         directEnqueue(rt, upstreams, operation, input, context, opts),

@@ -47,6 +47,7 @@ export type {
   OutboxDeadEvent,
   OutboxDeliveredEvent,
   OutboxEvent,
+  OutboxPurgedEvent,
   QuotaEvent,
   RetryEvent,
   UnknownValueEvent,
@@ -61,7 +62,14 @@ export {
   redisQuota,
 } from './quota/index.js';
 export { type CacheOptions, DEFAULT_CACHE_OPTIONS } from './fallback/cache.js';
-export { DEFAULT_DRAINER_OPTIONS, type DrainerOptions, type DrainReport } from './fallback/drainer.js';
+export {
+  DEFAULT_DRAINER_OPTIONS,
+  type DrainerOptions,
+  type DrainReport,
+  type PurgeReport,
+} from './fallback/drainer.js';
+export type { OutboxTicket } from './fallback/outbox/ticket.js';
+export type { GatewayEventsOf, OutboxDeadOf, OutboxDeliveredOf } from './typed-events.js';
 export {
   isOutboxStoreError,
   memoryOutbox,
@@ -73,6 +81,7 @@ export {
   type OutboxState,
   type OutboxStore,
   OutboxStoreError,
+  type PurgeCounts,
   type PgQueryable,
   type PostgresEnqueueOptions,
   type PostgresOutboxOptions,

@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { runMockCommand } from '../testing/cli-mock.js';
 import { scenarios } from '../testing/scenarios.js';
 import { runOutboxCommand } from './outbox-command.js';
+import { parseDuration, runOutboxDiscard, runOutboxPurge } from './outbox-retention.js';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -78,7 +79,7 @@ export function buildProgram(): Command {
 
   const outbox = program
     .command('outbox')
-    .description('Inspect and retry queued calls in a SQLite outbox file');
+    .description('Inspect, retry, discard and purge queued calls in a SQLite outbox file');
   const db = () => new Option('--db <path>', 'SQLite outbox file').makeOptionMandatory();
   outbox
     .command('list')
@@ -111,6 +112,23 @@ export function buildProgram(): Command {
     .argument('<ticket>', 'the item id (ticket)')
     .addOption(db())
     .action((ticket: string, o) => runOutboxCommand('retry', { ...o, ticket }, process.stdout));
+  // --db is checked by the command (exit 1 with a clear message), not by commander.
+  outbox
+    .command('purge')
+    .description('Delete delivered and discarded items older than --older-than; never pending or dead ones')
+    .option('--db <path>', 'SQLite outbox file (required)')
+    .addOption(
+      new Option('--older-than <duration>', 'age, e.g. 3d, 12h, 30m (default: 3d)').argParser(parseDuration),
+    )
+    .option('--json', 'print JSON')
+    .action((o) => runOutboxPurge(o, process.stdout));
+  outbox
+    .command('discard')
+    .description('Give up on a dead letter: erase its input, keep the reason; purged after the retention')
+    .argument('<ticket>', 'the item id (ticket)')
+    .option('--db <path>', 'SQLite outbox file (required)')
+    .option('--reason <text>', 'why it is given up, kept for audit (required; no personal data)')
+    .action((ticket: string, o) => runOutboxDiscard({ ...o, ticket }, process.stdout));
 
   program
     .command('demo')

@@ -24,6 +24,8 @@ function summary(item: OutboxItem) {
     dossierCode: item.context.dossierCode,
     attempts: item.attempts,
     lastError: item.lastError?.code,
+    // A discarded dead letter is handled: the operator's list must tell it from one still to handle.
+    discarded: item.discardedAt === undefined ? undefined : true,
     createdAt: new Date(item.createdAt).toISOString(),
     nextAttemptAt: item.state === 'pending' ? new Date(item.nextAttemptAt).toISOString() : undefined,
   };
@@ -76,6 +78,9 @@ export async function runOutboxCommand(
       actor: item.context.actor,
       lastErrorMessage: item.lastError?.message,
       result: item.result,
+      inputSha256: item.inputSha256,
+      discardedAt: item.discardedAt === undefined ? undefined : new Date(item.discardedAt).toISOString(),
+      discardReason: item.discardReason,
       ...(o.showInput ? { input: item.input } : {}),
     };
     out.write(`${JSON.stringify(shown, null, 2)}\n`);

@@ -6,7 +6,8 @@ import { StaleCache } from './cache.js';
 import { type Clock, sleep } from '../clock.js';
 import type { Limiter } from '../quota/types.js';
 import type { Upstream } from '../upstream.js';
-import type { OutboxItem } from './outbox/types.js';
+import type { Logger } from 'pino';
+import type { OutboxItem, PurgeCounts } from './outbox/types.js';
 
 /** Options of the outbox drainer. */
 export interface DrainerOptions {
@@ -35,6 +36,19 @@ export interface DrainerOptions {
   baseDelayMs?: number;
   /** Backoff of an item between replays: cap. @default 300000 (5 min) */
   maxDelayMs?: number;
+  /**
+   * How long a delivered (or discarded) item is kept before a purge removes it. Its input is
+   * already gone at delivery; this bounds how long its summary, hash and context stay.
+   * Dead letters are never purged until an operator handles them. @default 259200000 (3 days)
+   */
+  retentionMs?: number;
+  /**
+   * How often the drainer purges items older than `retentionMs` (on the gateway's clock); `0`
+   * turns the automatic purge off (then run `gateway.outbox.purge()` or the CLI yourself). Runs
+   * only while the drainer does (`autoStart`, the default).
+   * @default 3600000 (1 hour)
+   */
+  purgeEveryMs?: number;
 }
 
 export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Object.freeze({
@@ -49,7 +63,14 @@ export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Objec
   decreaseFactor: 0.5,
   baseDelayMs: 1_000,
   maxDelayMs: 300_000,
+  retentionMs: 3 * 24 * 3_600_000,
+  purgeEveryMs: 3_600_000,
 });
+
+/** What a purge removed, and its cut-off (epoch ms). */
+export interface PurgeReport extends PurgeCounts {
+  before: number;
+}
 
 /** What one pass delivered. */
 export interface DrainReport {
@@ -71,6 +92,8 @@ export class Drainer {
   private unwatch: (() => void) | undefined;
   private again = false;
   private timer: unknown;
+  private purgeTimer: unknown;
+  private purging: Promise<unknown> | undefined;
   private pass: Promise<DrainReport> | undefined;
   private stopping = false;
   private readonly stopController = new AbortController();
@@ -79,8 +102,16 @@ export class Drainer {
     private readonly rt: CallRuntime,
     private readonly upstreams: Map<string, Upstream>,
     options: DrainerOptions = {},
+    private readonly logger?: Logger,
   ) {
     this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
+    const { retentionMs, purgeEveryMs } = this.o;
+    if (!(Number.isFinite(retentionMs) && retentionMs >= 0)) {
+      throw new RangeError('drainer: retentionMs must be a finite number >= 0');
+    }
+    if (!(Number.isFinite(purgeEveryMs) && purgeEveryMs >= 0)) {
+      throw new RangeError('drainer: purgeEveryMs must be a finite number >= 0 (0: no automatic purge)');
+    }
     const { perSecond, initialPerSecond, minPerSecond, decreaseFactor, increasePerSecond } = this.o;
     if (!(minPerSecond > 0 && minPerSecond <= initialPerSecond && initialPerSecond <= perSecond)) {
       throw new RangeError('drainer: need 0 < minPerSecond <= initialPerSecond <= perSecond');
@@ -132,6 +163,45 @@ export class Drainer {
       (this.timer as { unref?: () => void }).unref?.();
     };
     tick();
+    this.schedulePurge();
+  }
+
+  /** The retention the automatic purge applies (ms). */
+  get retentionMs(): number {
+    return this.o.retentionMs;
+  }
+
+  /**
+   * Deletes delivered and discarded items older than `olderThanMs` (default `retentionMs`) at
+   * `now` (default the clock); dead letters and items still pending are never touched.
+   */
+  async purge(olderThanMs = this.o.retentionMs, now = this.rt.clock.now()): Promise<PurgeReport> {
+    const before = now - olderThanMs;
+    const counts = await this.rt.outbox.purge(before);
+    if (counts.delivered + counts.discarded > 0) {
+      this.logger?.info({ ...counts, before }, 'outbox purged');
+      this.rt.events.emit('outbox:purged', { ...counts, before });
+    }
+    return { ...counts, before };
+  }
+
+  /** Low-rate purge on the gateway's clock; a failed purge is logged and tried again next time. */
+  private schedulePurge(): void {
+    if (this.o.purgeEveryMs === 0 || this.stopping) return;
+    this.purgeTimer = this.rt.clock.setTimeout(() => {
+      this.purging = this.purge()
+        .catch((err: unknown) =>
+          this.logger?.warn(
+            { err: (err as Error)?.name, reason: (err as { reason?: string })?.reason },
+            'outbox purge failed',
+          ),
+        )
+        .finally(() => {
+          this.purging = undefined;
+          this.schedulePurge();
+        });
+    }, this.o.purgeEveryMs);
+    (this.purgeTimer as { unref?: () => void }).unref?.();
   }
 
   /** Runs one pass over every due item now (joins the pass in progress, if any). */
@@ -152,8 +222,9 @@ export class Drainer {
     this.unwatch?.();
     this.unwatch = undefined;
     if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
+    if (this.purgeTimer !== undefined) this.rt.clock.clearTimeout(this.purgeTimer);
     this.stopController.abort();
-    await this.pass?.catch(() => {});
+    await Promise.all([this.pass?.catch(() => {}), this.purging]);
   }
 
   private async runPass(): Promise<DrainReport> {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   isOutboxStoreError,
@@ -8,7 +10,12 @@ import {
   postgresOutbox,
   sqliteOutbox,
 } from '../../src/fallback/outbox/index.js';
+import { canonicalJson } from '../../src/fallback/outbox/internal.js';
 import { newItem, pgSchema, TIMEOUT, tempDir } from './helpers.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** The input `newItem()` built for this item, as stored (JSON). */
+const newItemInput = (item: OutboxItem) => JSON.parse(JSON.stringify(item.input));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const T0 = 1_750_000_000_000;
@@ -17,6 +24,8 @@ const LEASE = 30_000;
 interface Subject {
   store: OutboxStore;
   cleanup: () => void | Promise<void>;
+  /** The row as stored (read around the store), or what the memory store holds. */
+  raw: (id: string) => Promise<Record<string, unknown> | undefined>;
 }
 
 // This file's own schema on the shared server, so parallel test files never collide.
@@ -25,27 +34,51 @@ afterAll(() => pg.drop());
 let tables = 0;
 
 describe.each<[string, () => Subject]>([
-  ['memoryOutbox', () => ({ store: memoryOutbox(), cleanup: () => {} })],
+  [
+    'memoryOutbox',
+    () => {
+      // The memory store's rows are private: its own `get` is the closest to a raw read.
+      const store = memoryOutbox();
+      return {
+        store,
+        cleanup: () => {},
+        raw: async (id) => structuredClone(await store.get(id)) as Record<string, unknown> | undefined,
+      };
+    },
+  ],
   [
     'sqliteOutbox',
     () => {
       const tmp = tempDir();
-      return { store: sqliteOutbox({ path: join(tmp.dir, 'outbox.db') }), cleanup: tmp.cleanup };
+      const file = join(tmp.dir, 'outbox.db');
+      const raw = async (id: string) => {
+        const db = new Database(file, { readonly: true });
+        try {
+          return db.prepare('SELECT * FROM outbox_items WHERE id = ?').get(id) as Record<string, unknown>;
+        } finally {
+          db.close();
+        }
+      };
+      return { store: sqliteOutbox({ path: file }), cleanup: tmp.cleanup, raw };
     },
   ],
   [
     'postgresOutbox',
     () => {
-      const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, table: `t${++tables}` });
-      return { store, cleanup: () => {} };
+      const table = `t${++tables}`;
+      const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, table });
+      const raw = async (id: string) =>
+        (await pg.pool.query(`SELECT * FROM "${pg.schema}"."${table}" WHERE id = $1`, [id])).rows[0];
+      return { store, cleanup: () => {}, raw };
     },
   ],
 ])('OutboxStore contract: %s', (_name, make) => {
   let store: OutboxStore;
-  let cleanup: () => void;
+  let cleanup: () => void | Promise<void>;
+  let raw: Subject['raw'];
 
   beforeEach(() => {
-    ({ store, cleanup } = make());
+    ({ store, cleanup, raw } = make());
   });
   afterEach(async () => {
     await store.close();
@@ -127,6 +160,7 @@ describe.each<[string, () => Subject]>([
         createdAt: T0,
         updatedAt: T0,
         nextAttemptAt: T0,
+        inputSha256: sha256(canonicalJson(input.input)),
       });
       expect(item).not.toHaveProperty('leaseOwner');
       expect(item).not.toHaveProperty('result');
@@ -291,18 +325,22 @@ describe.each<[string, () => Subject]>([
   });
 
   describe('complete, release, fail', () => {
-    it('complete: delivering → delivered with the result, lease cleared, never claimed again', async () => {
+    it('complete: delivering → delivered with a result summary, input minimised, never claimed again', async () => {
       const item = await store.enqueue(newItem(), T0);
       await claimOne('d1', T0);
-      expect(await store.complete(item.id, 'd1', { receiptNo: 'R-1', at: new Date(T0) }, T0 + 7)).toBe(true);
+      const result = { receiptNo: 'R-1', at: new Date(T0), fee: 0, owner: { name: 'Nguyễn Văn A' } };
+      expect(await store.complete(item.id, 'd1', result, T0 + 7)).toBe(true);
       const done = await store.get(item.id);
       expect(done).toEqual({
         ...item,
+        input: null,
         state: 'delivered',
         attempts: 1,
         updatedAt: T0 + 7,
         deliveredAt: T0 + 7,
-        result: { receiptNo: 'R-1', at: new Date(T0).toISOString() },
+        // The date and the nested personal data are left out of the summary; the hash covers all.
+        result: { receiptNo: 'R-1', fee: 0 },
+        resultSha256: sha256(canonicalJson(JSON.parse(JSON.stringify(result)))),
       });
       expect(done).not.toHaveProperty('leaseOwner');
       expect(done).not.toHaveProperty('leaseExpiresAt');
@@ -416,7 +454,104 @@ describe.each<[string, () => Subject]>([
     });
   });
 
-  it('never deletes anything', async () => {
+  describe('minimisation and retention', () => {
+    const PERSONAL = ['001099012345', 'Nguyễn Văn A'];
+    const holdsPersonalData = (row: unknown) => PERSONAL.some((p) => JSON.stringify(row).includes(p));
+
+    it('the input is gone from the stored row once delivered; its hash stays', async () => {
+      const item = await store.enqueue(newItem(), T0);
+      // The raw read does see personal data while a replay may need it.
+      expect(holdsPersonalData(await raw(item.id))).toBe(true);
+      await claimOne('d1', T0);
+      expect(holdsPersonalData(await raw(item.id))).toBe(true);
+      await store.complete(item.id, 'd1', { verified: false, fullName: 'Nguyễn Văn A' }, T0 + 1);
+      const row = await raw(item.id);
+      expect(row).toBeDefined();
+      expect(holdsPersonalData(row)).toBe(false);
+      const hash = sha256(canonicalJson(newItemInput(item)));
+      expect(JSON.stringify(row)).toContain(hash);
+      expect(await store.get(item.id)).toMatchObject({
+        input: null,
+        inputSha256: hash,
+        result: { verified: false },
+      });
+    });
+
+    it('the hash is of the canonical input: key order does not change it', async () => {
+      const a = await store.enqueue(newItem({ input: { b: 1, a: { y: 2, x: [3, { q: 1, p: 0 }] } } }), T0);
+      const b = await store.enqueue(newItem({ input: { a: { x: [3, { p: 0, q: 1 }], y: 2 }, b: 1 } }), T0);
+      expect(a.inputSha256).toBe(b.inputSha256);
+      expect(a.inputSha256).toBe(sha256('{"a":{"x":[3,{"p":0,"q":1}],"y":2},"b":1}'));
+    });
+
+    it('a dead letter keeps its input until discarded; discard minimises it and takes it off the dead count', async () => {
+      const item = await store.enqueue(newItem(), T0);
+      const other = await store.enqueue(newItem(), T0);
+      await store.claim({ owner: 'd1', now: T0, leaseMs: LEASE, limit: 2 });
+      await store.fail(item.id, 'd1', { code: 'REJECTED', message: 'dossier closed' }, T0 + 1);
+      expect(holdsPersonalData(await raw(item.id))).toBe(true);
+      expect(await store.discard(other.id, 'not dead', T0 + 2)).toBeUndefined(); // delivering
+      for (const bad of ['', '   ', 'citizen 001099012345 asked', 'x'.repeat(501)]) {
+        await expect(store.discard(item.id, bad, T0 + 2)).rejects.toThrow(TypeError);
+      }
+      await expect(store.discard(item.id, 'citizen 001099012345', T0 + 2)).rejects.not.toThrow('0010990');
+      const discarded = await store.discard(item.id, 'duplicate of H29.22-1, filed on paper', T0 + 3);
+      expect(discarded).toMatchObject({
+        state: 'dead',
+        input: null,
+        inputSha256: item.inputSha256,
+        discardedAt: T0 + 3,
+        discardReason: 'duplicate of H29.22-1, filed on paper',
+        lastError: { code: 'REJECTED' },
+        updatedAt: T0 + 3,
+      });
+      expect(holdsPersonalData(await raw(item.id))).toBe(false);
+      expect(await store.get(item.id)).toStrictEqual(discarded);
+      expect(await store.counts()).toEqual({ pending: 0, delivering: 1, delivered: 0, dead: 0 });
+      expect((await store.stats()).vneid?.dead).toBe(0);
+      expect(await store.discard(item.id, 'again', T0 + 4)).toBeUndefined();
+      // Its input is gone: it can no longer be replayed.
+      expect(await store.retryDeadLetter(item.id, T0 + 5)).toBeUndefined();
+      expect(await store.discard('00000000-0000-4000-8000-000000000000', 'x', T0)).toBeUndefined();
+    });
+
+    it('purge removes exactly the delivered and discarded items due, never pending, delivering or dead', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push((await store.enqueue(newItem(), T0)).id);
+      const [oldDone, newDone, pending, leased, dead, discarded, deadOld] = ids as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      await store.claim({ owner: 'd1', now: T0, leaseMs: LEASE, limit: 7 });
+      await store.complete(oldDone, 'd1', { ok: true }, T0 + 100);
+      await store.complete(newDone, 'd1', { ok: true }, T0 + 1_000);
+      await store.release(pending, 'd1', TIMEOUT, T0 + 10, T0 + 1);
+      await store.fail(dead, 'd1', TIMEOUT, T0 + 1);
+      await store.fail(discarded, 'd1', TIMEOUT, T0 + 1);
+      await store.fail(deadOld, 'd1', TIMEOUT, T0 + 1);
+      await store.discard(discarded, 'handled on paper', T0 + 200);
+      void leased;
+
+      expect(await store.purge(T0 + 99)).toEqual({ delivered: 0, discarded: 0 });
+      // `before` is inclusive.
+      expect(await store.purge(T0 + 200)).toEqual({ delivered: 1, discarded: 1 });
+      expect(await store.get(oldDone)).toBeUndefined();
+      expect(await store.get(discarded)).toBeUndefined();
+      expect(await store.purge(T0 + 200)).toEqual({ delivered: 0, discarded: 0 });
+      // Far in the future: only the other delivered item goes; the rest stay for ever.
+      expect(await store.purge(T0 + 10 ** 12)).toEqual({ delivered: 1, discarded: 0 });
+      expect((await store.list()).map((i) => i.id).sort()).toEqual([pending, leased, dead, deadOld].sort());
+      expect(await store.counts()).toEqual({ pending: 1, delivering: 1, delivered: 0, dead: 2 });
+      await expect(store.purge(Number.NaN)).rejects.toThrow(TypeError);
+    });
+  });
+
+  it('deletes nothing but through purge', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push((await store.enqueue(newItem(), T0 + i)).id);
     const got = await store.claim({ owner: 'd1', now: T0 + 10, leaseMs: LEASE, limit: 6 });
@@ -469,6 +604,8 @@ describe.each<[string, () => Subject]>([
       () => store.get(item.id),
       () => store.list(),
       () => store.counts(),
+      () => store.discard(item.id, 'duplicate', T0),
+      () => store.purge(T0),
     ];
     for (const call of calls) {
       const err = await call().catch((e: unknown) => e);

@@ -19,7 +19,7 @@ describe('postgresOutbox', () => {
     const stores = Array.from({ length: 4 }, () => store(table));
     await Promise.all(stores.map((s) => s.counts()));
     const { rows } = await pg.pool.query(`SELECT version FROM "${pg.schema}"."${table}_migrations"`);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     await Promise.all(stores.map((s) => s.close()));
   });
 

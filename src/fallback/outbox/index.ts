@@ -20,5 +20,6 @@ export {
   type OutboxListFilter,
   type OutboxState,
   type OutboxStore,
+  type PurgeCounts,
   type UpstreamOutboxStats,
 } from './types.js';

@@ -3,6 +3,8 @@
  * {@link OutboxRow}s with JSON text columns, so the memory store copies exactly what SQLite would
  * store and a test against it catches the same serialisation surprises.
  */
+import { createHash } from 'node:crypto';
+import { safeCode } from '../../pipeline/unknown-values.js';
 import type {
   ClaimOptions,
   NewOutboxItem,
@@ -35,12 +37,24 @@ export interface OutboxRow {
   leaseExpiresAt: number | null;
   result: string | null;
   deliveredAt: number | null;
+  inputSha256: string | null;
+  resultSha256: string | null;
+  discardedAt: number | null;
+  discardReason: string | null;
 }
 
 /** The columns a new item brings; the store adds `seq`, `id`, state and times. */
 export type NewRow = Pick<
   OutboxRow,
-  'upstream' | 'operation' | 'kind' | 'input' | 'idempotencyKey' | 'requestId' | 'context' | 'lastError'
+  | 'upstream'
+  | 'operation'
+  | 'kind'
+  | 'input'
+  | 'inputSha256'
+  | 'idempotencyKey'
+  | 'requestId'
+  | 'context'
+  | 'lastError'
 >;
 
 const KINDS: ReadonlySet<string> = new Set<OutboxKind>(['write', 'deferred-read']);
@@ -95,11 +109,13 @@ export function newRow(item: NewOutboxItem): NewRow {
   // Replays of a write are only safe because the upstream deduplicates them by this key.
   if (item.kind === 'write' && idempotencyKey === null)
     throw new TypeError('outbox: a write needs an idempotencyKey');
+  const input = toJson(item.input, 'input');
   return {
     upstream: nonEmpty(item.upstream, 'upstream'),
     operation: nonEmpty(item.operation, 'operation'),
     kind: item.kind,
-    input: toJson(item.input, 'input'),
+    input,
+    inputSha256: sha256Json(input),
     idempotencyKey,
     requestId: nonEmpty(item.requestId, 'requestId'),
     context: contextJson(item.context),
@@ -144,6 +160,10 @@ export function rowToItem(row: OutboxRow): OutboxItem {
   if (row.leaseExpiresAt !== null) item.leaseExpiresAt = row.leaseExpiresAt;
   if (row.result !== null) item.result = JSON.parse(row.result);
   if (row.deliveredAt !== null) item.deliveredAt = row.deliveredAt;
+  if (row.inputSha256 !== null) item.inputSha256 = row.inputSha256;
+  if (row.resultSha256 !== null) item.resultSha256 = row.resultSha256;
+  if (row.discardedAt !== null) item.discardedAt = row.discardedAt;
+  if (row.discardReason !== null) item.discardReason = row.discardReason;
   return item;
 }
 
@@ -157,4 +177,57 @@ export function listLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
   if (!Number.isInteger(limit) || limit < 0) throw new TypeError('outbox: limit must be an integer >= 0');
   return limit;
+}
+
+/** JSON with object keys sorted at every level, so equal values always hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the canonical form of a JSON text. */
+export function sha256Json(json: string): string {
+  return createHash('sha256')
+    .update(canonicalJson(JSON.parse(json)))
+    .digest('hex');
+}
+
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/;
+
+/** A value kept in a result summary: not a name, a date, free text, a personal ID or a structure. */
+function keepable(value: unknown): boolean {
+  if (value === null || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  return typeof value === 'string' && safeCode(value) === value && !DATE_LIKE.test(value);
+}
+
+/**
+ * The columns a delivered item keeps of its result (JSON text of `result`): a summary of
+ * top-level keepable fields and the hash of the whole. The full result may hold personal data
+ * (a profile); the summary keeps what a city acts on (`verified: false`, a receipt number).
+ */
+export function resultColumns(json: string | null): { result: string | null; resultSha256: string | null } {
+  if (json === null) return { result: null, resultSha256: null };
+  const value: unknown = JSON.parse(json);
+  let summary: unknown;
+  if (keepable(value)) summary = value;
+  else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    summary = Object.fromEntries(Object.entries(value).filter(([, v]) => keepable(v)));
+  } else summary = {};
+  return { result: JSON.stringify(summary), resultSha256: sha256Json(json) };
+}
+
+/** Checks an operator's discard reason; the error never echoes it. */
+export function discardReason(reason: unknown): string {
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500)
+    throw new TypeError('outbox: a discard reason must be 1–500 characters');
+  // A reason is free text kept for months: refuse what looks like a personal ID or a phone number.
+  if (/\d{9}/.test(reason)) throw new TypeError('outbox: a discard reason must not hold a run of 9+ digits');
+  return reason;
 }

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { OutboxStoreError } from './errors.js';
 import {
   claimArgs,
+  discardReason,
   errorJson,
   listLimit,
   ms,
   newRow,
   type OutboxRow,
+  resultColumns,
   rowToItem,
   toJson,
   zeroCounts,
@@ -18,6 +20,7 @@ import type {
   OutboxItem,
   OutboxListFilter,
   OutboxStore,
+  PurgeCounts,
   UpstreamOutboxStats,
 } from './types.js';
 
@@ -60,6 +63,9 @@ export function memoryOutbox(): OutboxStore {
         leaseExpiresAt: null,
         result: null,
         deliveredAt: null,
+        resultSha256: null,
+        discardedAt: null,
+        discardReason: null,
       };
       rows.set(row.id, row);
       return rowToItem(row);
@@ -90,12 +96,13 @@ export function memoryOutbox(): OutboxStore {
     async complete(id: string, owner: string, result: unknown, now: number): Promise<boolean> {
       open();
       const at = ms(now, 'now');
-      const json = result === undefined ? null : toJson(result, 'result');
+      const summary = resultColumns(result === undefined ? null : toJson(result, 'result'));
       const row = held(id, owner);
       if (!row) return false;
       Object.assign(row, {
         state: 'delivered',
-        result: json,
+        ...summary,
+        input: 'null',
         deliveredAt: at,
         updatedAt: at,
         leaseOwner: null,
@@ -148,9 +155,37 @@ export function memoryOutbox(): OutboxStore {
       open();
       const at = ms(now, 'now');
       const row = rows.get(id);
-      if (row?.state !== 'dead') return undefined;
+      if (row?.state !== 'dead' || row.discardedAt !== null) return undefined;
       Object.assign(row, { state: 'pending', nextAttemptAt: at, updatedAt: at } satisfies Partial<OutboxRow>);
       return rowToItem(row);
+    },
+
+    async discard(id: string, reason: string, now: number): Promise<OutboxItem | undefined> {
+      open();
+      const at = ms(now, 'now');
+      const why = discardReason(reason);
+      const row = rows.get(id);
+      if (row?.state !== 'dead' || row.discardedAt !== null) return undefined;
+      Object.assign(row, {
+        input: 'null',
+        discardedAt: at,
+        discardReason: why,
+        updatedAt: at,
+      } satisfies Partial<OutboxRow>);
+      return rowToItem(row);
+    },
+
+    async purge(before: number): Promise<PurgeCounts> {
+      open();
+      const cutoff = ms(before, 'before');
+      const counts: PurgeCounts = { delivered: 0, discarded: 0 };
+      for (const [id, r] of rows) {
+        if (r.state === 'delivered' && (r.deliveredAt ?? r.updatedAt) <= cutoff) counts.delivered++;
+        else if (r.state === 'dead' && r.discardedAt !== null && r.discardedAt <= cutoff) counts.discarded++;
+        else continue;
+        rows.delete(id);
+      }
+      return counts;
     },
 
     async get(id: string): Promise<OutboxItem | undefined> {
@@ -176,7 +211,7 @@ export function memoryOutbox(): OutboxStore {
     async counts() {
       open();
       const counts = zeroCounts();
-      for (const r of rows.values()) counts[r.state] += 1;
+      for (const r of rows.values()) if (r.discardedAt === null) counts[r.state] += 1;
       return counts;
     },
 
@@ -184,7 +219,7 @@ export function memoryOutbox(): OutboxStore {
       open();
       const out: Record<string, UpstreamOutboxStats> = {};
       for (const r of rows.values()) {
-        if (r.state === 'delivered') continue;
+        if (r.state === 'delivered' || r.discardedAt !== null) continue;
         const s = out[r.upstream] ?? { pending: 0, delivering: 0, dead: 0, oldestPendingAt: undefined };
         out[r.upstream] = s;
         s[r.state] += 1;

@@ -4,11 +4,13 @@ import { nodeRequire } from '../../util/node-require.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
 import {
   claimArgs,
+  discardReason,
   errorJson,
   listLimit,
   ms,
   newRow,
   type OutboxRow,
+  resultColumns,
   rowToItem,
   toJson,
   zeroCounts,
@@ -21,6 +23,7 @@ import type {
   OutboxListFilter,
   OutboxState,
   OutboxStore,
+  PurgeCounts,
   UpstreamOutboxStats,
 } from './types.js';
 
@@ -88,6 +91,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX {i}_due ON {t} (state, next_attempt_at);
    CREATE INDEX {i}_lease ON {t} (state, lease_expires_at);
    CREATE INDEX {i}_upstream ON {t} (upstream, state);`,
+  // 2: minimisation and retention. Items stored before it keep no input hash.
+  `ALTER TABLE {t} ADD COLUMN input_sha256 TEXT, ADD COLUMN result_sha256 TEXT,
+     ADD COLUMN discarded_at BIGINT, ADD COLUMN discard_reason TEXT;
+   CREATE INDEX {i}_delivered ON {t} (state, delivered_at);`,
 ];
 
 /** The schema version this code writes; a table with a higher version is refused. */
@@ -98,7 +105,8 @@ const COLUMNS = `seq::float8 AS seq, id::text AS id, upstream, operation, kind, 
   idempotency_key AS "idempotencyKey", request_id AS "requestId", context, last_error AS "lastError", attempts,
   created_at::float8 AS "createdAt", updated_at::float8 AS "updatedAt", next_attempt_at::float8 AS "nextAttemptAt",
   lease_owner AS "leaseOwner", lease_expires_at::float8 AS "leaseExpiresAt", result,
-  delivered_at::float8 AS "deliveredAt"`;
+  delivered_at::float8 AS "deliveredAt", input_sha256 AS "inputSha256", result_sha256 AS "resultSha256",
+  discarded_at::float8 AS "discardedAt", discard_reason AS "discardReason"`;
 
 const IDENT = /^[a-z_][a-z0-9_]{0,47}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -322,8 +330,8 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const { rows } = await q(
           `WITH ins AS (
              INSERT INTO ${qualified} (id, upstream, operation, kind, state, input, idempotency_key, request_id,
-               context, last_error, attempts, created_at, updated_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, 0, $10, $10, $10)
+               context, last_error, attempts, created_at, updated_at, next_attempt_at, input_sha256)
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, 0, $10, $10, $10, $12)
              RETURNING ${COLUMNS})
            SELECT ins.*, pg_notify($11, ins.upstream) IS NULL AS _n FROM ins`,
           [
@@ -338,6 +346,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
             row.lastError,
             at,
             channel,
+            row.inputSha256,
           ],
           opts.client ?? pool,
         );
@@ -370,12 +379,14 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
 
     complete: (id: string, owner: string, result: unknown, now: number): Promise<boolean> =>
       run(async () => {
+        const at = ms(now, 'now');
+        const summary = resultColumns(result === undefined ? null : toJson(result, 'result'));
         if (!UUID.test(String(id))) return false;
         const res = await q(
-          `UPDATE ${qualified} SET state = 'delivered', result = $3, delivered_at = $4, updated_at = $4,
-             lease_owner = NULL, lease_expires_at = NULL
+          `UPDATE ${qualified} SET state = 'delivered', result = $3, result_sha256 = $5, input = 'null',
+             delivered_at = $4, updated_at = $4, lease_owner = NULL, lease_expires_at = NULL
            WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
-          [id, owner, result === undefined ? null : toJson(result, 'result'), ms(now, 'now')],
+          [id, owner, summary.result, at, summary.resultSha256],
         );
         return res.rowCount === 1;
       }),
@@ -415,11 +426,40 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         if (!UUID.test(String(id))) return undefined;
         const { rows } = await q(
           `UPDATE ${qualified} SET state = 'pending', next_attempt_at = $2, updated_at = $2
-           WHERE id = $1 AND state = 'dead' RETURNING ${COLUMNS}`,
+           WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
           [id, at],
         );
         if (rows.length === 1) await q('SELECT pg_notify($1, $2)', [channel, 'retry']);
         return rows[0] ? toItem(rows[0]) : undefined;
+      }),
+
+    discard: (id: string, reason: string, now: number): Promise<OutboxItem | undefined> =>
+      run(async () => {
+        const at = ms(now, 'now');
+        const why = discardReason(reason);
+        if (!UUID.test(String(id))) return undefined;
+        const { rows } = await q(
+          `UPDATE ${qualified} SET input = 'null', discarded_at = $2, discard_reason = $3, updated_at = $2
+           WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+          [id, at, why],
+        );
+        return rows[0] ? toItem(rows[0]) : undefined;
+      }),
+
+    purge: (before: number): Promise<PurgeCounts> =>
+      run(async () => {
+        const cutoff = ms(before, 'before');
+        const { rows } = await q(
+          `WITH gone AS (
+             DELETE FROM ${qualified}
+              WHERE (state = 'delivered' AND delivered_at <= $1)
+                 OR (state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= $1)
+             RETURNING state)
+           SELECT count(*) FILTER (WHERE state = 'delivered')::int AS delivered,
+                  count(*) FILTER (WHERE state = 'dead')::int AS discarded FROM gone`,
+          [cutoff],
+        );
+        return rows[0] as PurgeCounts;
       }),
 
     get: (id: string): Promise<OutboxItem | undefined> =>
@@ -444,7 +484,9 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
     counts: (): Promise<Record<OutboxState, number>> =>
       run(async () => {
         const counts = zeroCounts();
-        const { rows } = await q(`SELECT state, count(*)::int AS n FROM ${qualified} GROUP BY state`);
+        const { rows } = await q(
+          `SELECT state, count(*)::int AS n FROM ${qualified} WHERE discarded_at IS NULL GROUP BY state`,
+        );
         for (const { state, n } of rows as { state: OutboxState; n: number }[]) counts[state] = n;
         return counts;
       }),
@@ -458,7 +500,8 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
                   count(*) FILTER (WHERE state = 'delivering')::int AS delivering,
                   count(*) FILTER (WHERE state = 'dead')::int AS dead,
                   min(created_at) FILTER (WHERE state IN ('pending', 'delivering'))::float8 AS oldest
-             FROM ${qualified} WHERE state IN ('pending', 'delivering', 'dead') GROUP BY upstream`,
+             FROM ${qualified} WHERE state IN ('pending', 'delivering', 'dead') AND discarded_at IS NULL
+            GROUP BY upstream`,
         );
         const out: Record<string, UpstreamOutboxStats> = {};
         for (const r of rows as {

@@ -4,11 +4,13 @@ import { nodeRequire } from '../../util/node-require.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
 import {
   claimArgs,
+  discardReason,
   errorJson,
   listLimit,
   ms,
   newRow,
   type OutboxRow,
+  resultColumns,
   rowToItem,
   toJson,
   zeroCounts,
@@ -21,6 +23,7 @@ import type {
   OutboxListFilter,
   OutboxState,
   OutboxStore,
+  PurgeCounts,
   UpstreamOutboxStats,
 } from './types.js';
 
@@ -66,6 +69,12 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX outbox_items_due ON outbox_items (state, next_attempt_at);
    CREATE INDEX outbox_items_lease ON outbox_items (state, lease_expires_at);`,
+  // 2: minimisation and retention. Items stored before it keep no input hash.
+  `ALTER TABLE outbox_items ADD COLUMN input_sha256 TEXT;
+   ALTER TABLE outbox_items ADD COLUMN result_sha256 TEXT;
+   ALTER TABLE outbox_items ADD COLUMN discarded_at INTEGER;
+   ALTER TABLE outbox_items ADD COLUMN discard_reason TEXT;
+   CREATE INDEX outbox_items_delivered ON outbox_items (state, delivered_at);`,
 ];
 
 /** The schema version this code writes; a file with a higher `user_version` is refused. */
@@ -74,7 +83,9 @@ export const SQLITE_OUTBOX_SCHEMA_VERSION = MIGRATIONS.length;
 const COLUMNS = `seq, id, upstream, operation, kind, state, input,
   idempotency_key AS idempotencyKey, request_id AS requestId, context, last_error AS lastError, attempts,
   created_at AS createdAt, updated_at AS updatedAt, next_attempt_at AS nextAttemptAt,
-  lease_owner AS leaseOwner, lease_expires_at AS leaseExpiresAt, result, delivered_at AS deliveredAt`;
+  lease_owner AS leaseOwner, lease_expires_at AS leaseExpiresAt, result, delivered_at AS deliveredAt,
+  input_sha256 AS inputSha256, result_sha256 AS resultSha256, discarded_at AS discardedAt,
+  discard_reason AS discardReason`;
 
 const DUE = `((state = 'pending' AND next_attempt_at <= @now)
   OR (state = 'delivering' AND lease_expires_at <= @now))`;
@@ -228,10 +239,10 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
 
   // Prepared once per store.
   const insert = db.prepare(
-    `INSERT INTO outbox_items (id, upstream, operation, kind, state, input, idempotency_key, request_id, context,
-       last_error, attempts, created_at, updated_at, next_attempt_at)
-     VALUES (@id, @upstream, @operation, @kind, 'pending', @input, @idempotencyKey, @requestId, @context,
-       @lastError, 0, @now, @now, @now)
+    `INSERT INTO outbox_items (id, upstream, operation, kind, state, input, input_sha256, idempotency_key,
+       request_id, context, last_error, attempts, created_at, updated_at, next_attempt_at)
+     VALUES (@id, @upstream, @operation, @kind, 'pending', @input, @inputSha256, @idempotencyKey,
+       @requestId, @context, @lastError, 0, @now, @now, @now)
      RETURNING ${COLUMNS}`,
   );
   const claimUpdate = (filter: string) =>
@@ -245,8 +256,9 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   const claimAny = claimUpdate('');
   const claimUpstream = claimUpdate('AND upstream = @upstream');
   const completeStmt = db.prepare(
-    `UPDATE outbox_items SET state = 'delivered', result = @result, delivered_at = @now, updated_at = @now,
-       lease_owner = NULL, lease_expires_at = NULL WHERE ${HELD}`,
+    `UPDATE outbox_items SET state = 'delivered', result = @result, result_sha256 = @resultSha256,
+       input = 'null', delivered_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+     WHERE ${HELD}`,
   );
   const releaseStmt = db.prepare(
     `UPDATE outbox_items SET state = 'pending', last_error = @lastError, next_attempt_at = @nextAttemptAt,
@@ -258,7 +270,17 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   );
   const retryStmt = db.prepare(
     `UPDATE outbox_items SET state = 'pending', next_attempt_at = @now, updated_at = @now
-     WHERE id = @id AND state = 'dead' RETURNING ${COLUMNS}`,
+     WHERE id = @id AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+  );
+  const discardStmt = db.prepare(
+    `UPDATE outbox_items SET input = 'null', discarded_at = @now, discard_reason = @reason, updated_at = @now
+     WHERE id = @id AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+  );
+  const purgeDelivered = db.prepare(
+    `DELETE FROM outbox_items WHERE state = 'delivered' AND delivered_at <= @before`,
+  );
+  const purgeDiscarded = db.prepare(
+    `DELETE FROM outbox_items WHERE state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= @before`,
   );
   const getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_items WHERE id = ?`);
   // One statement per filter shape, so each can use its index (a state filter must not scan the
@@ -277,10 +299,12 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       );
     }
   }
-  const countStmt = db.prepare('SELECT state, count(*) AS n FROM outbox_items GROUP BY state');
+  const countStmt = db.prepare(
+    'SELECT state, count(*) AS n FROM outbox_items WHERE discarded_at IS NULL GROUP BY state',
+  );
   const statsStmt = db.prepare(
     `SELECT upstream, state, count(*) AS n, min(created_at) AS oldest FROM outbox_items
-     WHERE state != 'delivered' GROUP BY upstream, state`,
+     WHERE state != 'delivered' AND discarded_at IS NULL GROUP BY upstream, state`,
   );
 
   // IMMEDIATE takes the write lock up front. A deferred transaction that reads, then writes, can
@@ -298,6 +322,15 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     (stmt: BetterSqlite3.Statement, params: Record<string, unknown>) => stmt.run(params).changes,
   );
   const retryTx = write((id: string, now: number) => retryStmt.get({ id, now }) as OutboxRow | undefined);
+  const discardTx = write(
+    (params: Record<string, unknown>) => discardStmt.get(params) as OutboxRow | undefined,
+  );
+  const purgeTx = write(
+    (before: number): PurgeCounts => ({
+      delivered: purgeDelivered.run({ before }).changes,
+      discarded: purgeDiscarded.run({ before }).changes,
+    }),
+  );
 
   let closed = false;
   /** Runs `fn` on an open store, with driver errors mapped to {@link OutboxStoreError}. */
@@ -333,7 +366,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
           id,
           owner,
           now: ms(now, 'now'),
-          result: result === undefined ? null : toJson(result, 'result'),
+          ...resultColumns(result === undefined ? null : toJson(result, 'result')),
         };
         return changeTx(completeStmt, params) === 1;
       }),
@@ -364,6 +397,14 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
         const row = retryTx(id, ms(now, 'now'));
         return row ? rowToItem(row) : undefined;
       }),
+
+    discard: (id: string, reason: string, now: number): Promise<OutboxItem | undefined> =>
+      run(() => {
+        const row = discardTx({ id, reason: discardReason(reason), now: ms(now, 'now') });
+        return row ? rowToItem(row) : undefined;
+      }),
+
+    purge: (before: number): Promise<PurgeCounts> => run(() => purgeTx(ms(before, 'before'))),
 
     get: (id: string): Promise<OutboxItem | undefined> =>
       run(() => {

@@ -1,7 +1,9 @@
 /**
  * The outbox: where a write (or a read that cannot wait) goes when its upstream is failing, so that
  * no dossier is lost. A drainer later claims items, replays them with the same idempotency key and
- * request id, and records the outcome. Items are never deleted.
+ * request id, and records the outcome. Nothing is deleted silently: {@link OutboxStore.purge} removes
+ * only delivered and discarded items past their retention; a dead letter stays until an operator
+ * retries or discards it. The input (personal data) is kept only while a replay may need it.
  */
 
 /**
@@ -79,10 +81,35 @@ export interface OutboxItem extends NewOutboxItem {
   leaseOwner?: string;
   /** Epoch ms after which another drainer may take the item over; set only while `delivering`. */
   leaseExpiresAt?: number;
-  /** The upstream's domain result, once `delivered` (JSON, like `input`). */
+  /**
+   * A summary of the upstream's domain result, once `delivered`: its top-level booleans, numbers,
+   * `null`s and code-shaped strings (e.g. `verified: false`, `receiptNo: 'R-1'`); names, dates,
+   * personal IDs and nested objects are left out. The full result goes to the `outbox:delivered`
+   * event only. A scalar result is kept if it passes the same rule.
+   */
   result?: unknown;
+  /** sha256 (hex) of the canonical JSON of the full result, once `delivered` with a result. */
+  resultSha256?: string;
   /** Epoch ms, once `delivered`. */
   deliveredAt?: number;
+  /**
+   * sha256 (hex) of the canonical JSON (keys sorted) of `input`, computed at enqueue. Once the item
+   * is `delivered` or discarded, `input` is replaced by `null` and this hash is all that remains:
+   * enough to prove what was sent, without keeping the personal data.
+   */
+  inputSha256?: string;
+  /** Epoch ms when an operator discarded this dead letter ({@link OutboxStore.discard}). */
+  discardedAt?: number;
+  /** The operator's reason for discarding it. */
+  discardReason?: string;
+}
+
+/** What {@link OutboxStore.purge} removed. */
+export interface PurgeCounts {
+  /** Delivered items removed. */
+  delivered: number;
+  /** Discarded dead letters removed. */
+  discarded: number;
 }
 
 /** One upstream's share of an outbox, as returned by {@link OutboxStore.stats}. */
@@ -91,7 +118,7 @@ export interface UpstreamOutboxStats {
   pending: number;
   /** Items leased by a drainer right now. */
   delivering: number;
-  /** Dead letters: each is a dossier still to handle by an operator. */
+  /** Dead letters not discarded: each is a dossier still to handle by an operator. */
   dead: number;
   /** Enqueue time (epoch ms) of the oldest item not yet delivered or dead. */
   oldestPendingAt: number | undefined;
@@ -146,7 +173,9 @@ export interface OutboxStore {
    */
   claim(opts: ClaimOptions): Promise<OutboxItem[]>;
   /**
-   * `delivering` → `delivered` with `result`, if `owner` still holds the item; `false` otherwise.
+   * `delivering` → `delivered` with a summary of `result` (see {@link OutboxItem.result}), if
+   * `owner` still holds the item; `false` otherwise. The stored input is replaced by `null` (its
+   * hash stays in {@link OutboxItem.inputSha256}): a delivered item is never replayed.
    * A lease that lapsed but was not taken over still counts as held: the delivery happened, and
    * recording it beats a redundant replay.
    */
@@ -164,19 +193,32 @@ export interface OutboxStore {
   ): Promise<boolean>;
   /**
    * `delivering` → `dead` (dead letter) with `error`. Only if `owner` holds the item; `false`
-   * otherwise. Nothing is ever deleted.
+   * otherwise. The input is kept: an operator may retry it.
    */
   fail(id: string, owner: string, error: OutboxError, now: number): Promise<boolean>;
   /**
    * `dead` → `pending`, due at `now`, keeping `attempts` and `lastError` as history. Resolves to the
-   * item, or `undefined` if it is not found or not `dead`.
+   * item, or `undefined` if it is not found, not `dead`, or discarded (its input is gone).
    */
   retryDeadLetter(id: string, now: number): Promise<OutboxItem | undefined>;
+  /**
+   * An operator gives up on a dead letter: it stays `dead`, gets `discardedAt` and `discardReason`,
+   * its input is replaced by `null` (hash kept), and it no longer counts as a dead letter in
+   * {@link OutboxStore.counts} and {@link OutboxStore.stats}. Resolves to the item, or `undefined`
+   * if it is not found, not `dead`, or already discarded. Throws `TypeError` for a `reason` that
+   * is not 1–500 characters or holds a run of 9+ digits (a personal ID has no place in it).
+   */
+  discard(id: string, reason: string, now: number): Promise<OutboxItem | undefined>;
+  /**
+   * Deletes `delivered` items delivered at or before `before` (epoch ms) and discarded dead letters
+   * discarded at or before it; never a `pending`, `delivering` or undiscarded `dead` item.
+   */
+  purge(before: number): Promise<PurgeCounts>;
   /** The item with this ticket, or `undefined`. */
   get(id: string): Promise<OutboxItem | undefined>;
   /** Items matching `filter`, oldest first (`createdAt`, then enqueue order). */
   list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
-  /** Number of items in each state (every state present, zeros included). */
+  /** Number of items in each state (every state present, zeros included); `dead` leaves discarded items out. */
   counts(): Promise<Record<OutboxState, number>>;
   /**
    * Per-upstream depth and age, keyed by upstream name: only upstreams with at least one item
