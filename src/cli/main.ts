@@ -69,7 +69,8 @@ export function buildProgram(): Command {
         .default(1)
         .argParser(integer('--seed', 0, 2 ** 31)),
     )
-    .action(async (o: { port: number; host: string; scenario: string; seed: number }) => {
+    .option('--no-admin', 'do not serve /__admin/faults (switching faults while running)')
+    .action(async (o: { port: number; host: string; scenario: string; seed: number; admin: boolean }) => {
       const handle = await runMockCommand(o, { stdout: process.stdout });
       process.stdout.write('Press Ctrl+C to stop.\n');
       const stop = () => void handle.stop().then(() => process.exit(0));

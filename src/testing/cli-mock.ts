@@ -3,6 +3,7 @@
  * central outage on a laptop. The CLI entry wires flags and signals; this only starts and reports.
  */
 
+import { ADMIN_FAULTS_PATH } from './admin.js';
 import { MOCK_CREDENTIALS } from './engine.js';
 import { isScenarioName, type ScenarioName } from './scenarios.js';
 import { type MockPlatforms, startMockPlatforms } from './server.js';
@@ -17,6 +18,8 @@ export interface MockCommandOptions {
   scenario?: ScenarioName | string;
   /** Default 1. */
   seed?: number;
+  /** Serve `/__admin/faults` (loopback clients only) to switch faults without restarting. Default `true`. */
+  admin?: boolean;
 }
 
 /** Where the command writes. */
@@ -40,13 +43,13 @@ export async function runMockCommand(
   options: MockCommandOptions,
   io: MockCommandIo,
 ): Promise<MockCommandHandle> {
-  const { port = 4010, host = '127.0.0.1', scenario = 'healthy', seed = 1 } = options;
+  const { port = 4010, host = '127.0.0.1', scenario = 'healthy', seed = 1, admin = true } = options;
   if (!isScenarioName(scenario)) {
     throw new TypeError(
       `Unknown scenario "${scenario}"; expected one of healthy, flaky, outage, slow, flapping, drift`,
     );
   }
-  const platforms = await startMockPlatforms({ port, host, scenario, seed });
+  const platforms = await startMockPlatforms({ port, host, scenario, seed, admin });
   const lines = [
     `Mock national platforms on ${platforms.url} (scenario: ${scenario}, seed: ${seed})`,
     `  baseUrl (all adapters)  ${platforms.url}`,
@@ -56,6 +59,11 @@ export async function runMockCommand(
     `  OAuth2 token            ${platforms.urls.token}`,
     `  client_id               ${MOCK_CREDENTIALS.clientId}`,
     `  client_secret           ${MOCK_CREDENTIALS.clientSecret}`,
+    ...(admin
+      ? [
+          `  Switch faults (loopback) curl -X POST ${platforms.url}${ADMIN_FAULTS_PATH} -d '{"scenario":"outage"}'`,
+        ]
+      : []),
     '',
   ];
   io.stdout.write(lines.join('\n'));

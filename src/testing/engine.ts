@@ -69,6 +69,8 @@ export type Dispatch =
 /** The core: control plus `dispatch`. */
 export interface MockEngine extends MockPlatformsControl {
   dispatch(req: MockRequest): Dispatch;
+  /** A target's current fault (a copy), `undefined` when healthy. */
+  fault(target: MockTarget): Fault | undefined;
 }
 
 /** A request as a transport received it, before normalisation. */
@@ -222,6 +224,7 @@ export function createMockEngine(options: MockOptions = {}): MockEngine {
       faults.set(target, fault);
     },
     setScenario,
+    fault: (target) => faults.get(target),
     requests: (target) => structuredClone(target ? log.filter((r) => r.target === target) : log),
     registrations: (upstream) => model.registrations(upstream),
     reset() {

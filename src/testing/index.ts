@@ -6,6 +6,7 @@
  * this entry loads neither nock nor its interception of `node:http`.
  */
 
+export { ADMIN_FAULTS_PATH } from './admin.js';
 export { runMockCommand } from './cli-mock.js';
 export type { MockCommandHandle, MockCommandIo, MockCommandOptions } from './cli-mock.js';
 export { DRIFT_RENAMES } from './drift.js';

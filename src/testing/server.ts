@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { handleFaultAdmin } from './admin.js';
 import { createMockEngine, type MockOptions, type MockPlatformsControl, toMockRequest } from './engine.js';
 import type { MockResponse } from './types.js';
 
@@ -15,6 +16,11 @@ export interface StartMockPlatformsOptions extends MockOptions {
   port?: number;
   /** Interface to listen on. Default `'127.0.0.1'`. */
   host?: string;
+  /**
+   * Serve `GET|POST|DELETE /__admin/faults` (loopback clients only) to switch faults at run time
+   * over HTTP; `vn-gateway mock` turns it on. Default `false`.
+   */
+  admin?: boolean;
 }
 
 /** Where each platform lives under the one base URL. */
@@ -63,7 +69,7 @@ function send(res: ServerResponse, response: MockResponse): void {
  * await mock.close();
  */
 export async function startMockPlatforms(options: StartMockPlatformsOptions = {}): Promise<MockPlatforms> {
-  const { port = 0, host = '127.0.0.1', ...engineOptions } = options;
+  const { port = 0, host = '127.0.0.1', admin = false, ...engineOptions } = options;
   const engine = createMockEngine(engineOptions);
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -79,6 +85,11 @@ export async function startMockPlatforms(options: StartMockPlatformsOptions = {}
   };
 
   const act = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    if (admin && req.url?.startsWith('/__admin/')) {
+      const path = new URL(req.url, 'http://mock.invalid').pathname;
+      const request = { method: req.method ?? 'GET', path, body, remoteAddress: req.socket.remoteAddress };
+      return send(res, handleFaultAdmin(engine, request));
+    }
     const outcome = engine.dispatch(
       toMockRequest({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }),
     );
