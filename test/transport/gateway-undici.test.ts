@@ -13,7 +13,7 @@ import {
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
 import { type UndiciTransportOptions, undiciTransport } from 'vn-national-gateway/undici';
-import { type Proxy, startProxy } from './helpers.js';
+import { type TestProxy, startProxy } from './helpers.js';
 
 const ctx = { purpose: '1.001234', actor: 'officer-17' };
 
@@ -40,7 +40,7 @@ function gatewayOn(base: string, options: UndiciTransportOptions = {}) {
 }
 
 let mock: MockPlatforms;
-let proxy: Proxy;
+let proxy: TestProxy;
 beforeAll(async () => {
   mock = await startMockPlatforms();
   proxy = await startProxy();

@@ -119,7 +119,7 @@ export const tlsUpstream = (pki: Pki, options: { requireClientCert: boolean }) =
     'https',
   );
 
-export interface Proxy {
+export interface TestProxy {
   url: string;
   /** `CONNECT host:port` targets, and absolute-form URLs of forwarded plain requests. */
   seen: string[];
@@ -127,7 +127,7 @@ export interface Proxy {
 }
 
 /** A small forward proxy: tunnels `CONNECT` and forwards absolute-form plain HTTP requests. */
-export async function startProxy(): Promise<Proxy> {
+export async function startProxy(): Promise<TestProxy> {
   const seen: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

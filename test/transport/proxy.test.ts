@@ -9,7 +9,7 @@ import {
   httpUpstream,
   makePki,
   type Pki,
-  type Proxy,
+  type TestProxy,
   startProxy,
   tlsUpstream,
   type Upstream,
@@ -19,7 +19,7 @@ const ENV_KEYS = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_
 let savedEnv: Record<string, string | undefined> = {};
 let up: Upstream;
 let tls: Upstream;
-let proxy: Proxy;
+let proxy: TestProxy;
 let pki: Pki;
 const open: Transport[] = [];
 
