@@ -64,8 +64,12 @@ async function main() {
   );
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (x) => `${Math.round(x).toLocaleString('en-US')}/s`;
+function median(xs) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+function fmt(x) {
+  return `${Math.round(x).toLocaleString('en-US')}/s`;
+}
 
 /** CPU µs per call, `concurrency` callers in parallel. */
 async function run(call, n) {

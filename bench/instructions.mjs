@@ -29,6 +29,8 @@ const { values } = parseArgs({
     server: { type: 'boolean', default: false },
     client: { type: 'string' },
     alloc: { type: 'boolean', default: false },
+    // Allocations only (seconds instead of minutes per stack).
+    'skip-callgrind': { type: 'boolean', default: false },
     port: { type: 'string' },
     // Allocations are counted without valgrind, so they can afford the full workload.
     'alloc-warmup': { type: 'string', default: '2500' },
@@ -51,9 +53,13 @@ async function client(name, port, alloc) {
   for (; i < WARMUP; i++) await stack.call(i);
   globalThis.gc();
   if (alloc) {
+    // Survived bytes first, without the profiler (it holds memory of its own).
+    const heap0 = process.memoryUsage().heapUsed;
+    for (let n = 0; n < CALLS; n++, i++) await stack.call(i);
+    globalThis.gc();
+    const survived = process.memoryUsage().heapUsed - heap0;
     const session = new Session();
     session.connect();
-    const before = process.memoryUsage().heapUsed;
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: 1,
       includeObjectsCollectedByMajorGC: true,
@@ -61,8 +67,6 @@ async function client(name, port, alloc) {
     });
     for (let n = 0; n < CALLS; n++, i++) await stack.call(i);
     const { profile } = await session.post('HeapProfiler.stopSampling');
-    globalThis.gc();
-    const survived = process.memoryUsage().heapUsed - before;
     const bytes = profile.samples.reduce((s, x) => s + x.size, 0);
     process.stdout.write(
       `${JSON.stringify({ objects: profile.samples.length / CALLS, bytes: bytes / CALLS, survived: survived / CALLS })}\n`,
@@ -84,7 +88,9 @@ async function main() {
   const names = values.only ?? Object.keys(STACKS);
   const rows = [];
   for (const name of names) {
-    const instr = await instructions(name, port);
+    const instr = values['skip-callgrind']
+      ? { total: Number.NaN, gc: Number.NaN, opt: Number.NaN, net: Number.NaN }
+      : await instructions(name, port);
     const alloc = await allocations(name, port);
     rows.push({ name, ...instr, ...alloc });
     console.error(`[bench] ${name}: ${JSON.stringify(rows.at(-1))}`);
