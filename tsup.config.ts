@@ -6,6 +6,8 @@ const entry = {
   testing: 'src/testing/index.ts',
   identifiers: 'src/identifiers/index.ts',
   cli: 'src/cli/bin.ts',
+  // undici is an optional peer dependency: only this entry imports it.
+  undici: 'src/undici.ts',
 };
 
 // Adapters import the core by its public name, so at run time they share one copy of it.
@@ -47,6 +49,7 @@ export default defineConfig([
       adapters: entry.adapters,
       testing: entry.testing,
       identifiers: entry.identifiers,
+      undici: entry.undici,
     },
     format: ['cjs'],
     dts, // .d.cts, so require() consumers get CommonJS-flavoured types

@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^vn-national-gateway\/adapters$/, replacement: r('./adapters/index.ts') },
       { find: /^vn-national-gateway\/testing$/, replacement: r('./src/testing/index.ts') },
       { find: /^vn-national-gateway\/identifiers$/, replacement: r('./src/identifiers/index.ts') },
+      { find: /^vn-national-gateway\/undici$/, replacement: r('./src/undici.ts') },
     ],
   },
   test: {

@@ -2,9 +2,15 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosError } from 'axios';
 import { GatewayError } from '../errors.js';
+import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 
-export interface AxiosTransportOptions {
+/**
+ * `ca`, `cert`, `key` and `passphrase` (custom CA bundle, mutual TLS) apply to HTTPS upstreams.
+ * There is no `proxy` option: axios does not tunnel HTTPS through a proxy with `CONNECT`, so a
+ * government proxy needs `undiciTransport({ proxy })` from `vn-national-gateway/undici`.
+ */
+export interface AxiosTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted; larger is a `CONTRACT` error. @default 5 MiB */
   maxResponseBytes?: number;
   /** Redirects followed; off so a credentialed call never lands on an unexpected host. @default 0 */
@@ -14,7 +20,9 @@ export interface AxiosTransportOptions {
 }
 
 /** Defaults of {@link axiosTransport}. */
-export const DEFAULT_TRANSPORT_OPTIONS: Readonly<Required<AxiosTransportOptions>> = Object.freeze({
+export const DEFAULT_TRANSPORT_OPTIONS: Readonly<
+  Required<Omit<AxiosTransportOptions, keyof TransportTlsOptions>>
+> = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxRedirects: 0,
   maxSockets: 64,
@@ -38,7 +46,8 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
   const o = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets };
   const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  const { ca, cert, key, passphrase } = o;
+  const httpsAgent = new https.Agent({ ...agentOptions, ca, cert, key, passphrase });
   const client = axios.create({
     httpAgent,
     httpsAgent,

@@ -1,0 +1,197 @@
+import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import { GatewayError } from '../errors.js';
+import { toTransportError } from './undici-errors.js';
+import type { TransportTlsOptions } from './tls.js';
+import type { Transport, TransportRequest, TransportResponse } from './types.js';
+
+export interface UndiciTransportOptions extends TransportTlsOptions {
+  /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
+  maxResponseBytes?: number;
+  /** Keep-alive connections per upstream origin. @default 64 */
+  maxSockets?: number;
+  /** Idle keep-alive sockets are closed after this long. @default 4000 */
+  keepAliveTimeoutMs?: number;
+  /**
+   * HTTP(S) proxy: a URL (`http://proxy.local:3128`, credentials in the URL are sent as
+   * `Proxy-Authorization`), or `'env'` to honour `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (read
+   * when the transport is created). HTTPS upstreams are tunnelled with `CONNECT`, so the proxy
+   * never sees the request. @default none (direct)
+   */
+  proxy?: string;
+}
+
+/** Defaults of {@link undiciTransport}. */
+export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
+  Required<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
+> = Object.freeze({
+  maxResponseBytes: 5 * 1024 * 1024,
+  maxSockets: 64,
+  keepAliveTimeoutMs: 4000,
+});
+
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/**
+ * A transport on undici: one keep-alive pool per upstream origin, no redirects (a 3xx is returned
+ * as a status), gzip/deflate/br decompressed under the size limit, every status resolved. Needs the
+ * optional peer dependency `undici` (`npm install undici`).
+ */
+export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
+  const o = { ...DEFAULT_UNDICI_TRANSPORT_OPTIONS, ...options };
+  if (!Number.isSafeInteger(o.maxResponseBytes) || o.maxResponseBytes <= 0)
+    throw new GatewayError('VALIDATION', 'maxResponseBytes must be a positive integer', { retryable: false });
+  if ((o.cert === undefined) !== (o.key === undefined))
+    throw new GatewayError('VALIDATION', 'cert and key must be given together for mutual TLS', {
+      retryable: false,
+    });
+  const dispatcher = createDispatcher(o);
+
+  return {
+    async request(req: TransportRequest): Promise<TransportResponse> {
+      try {
+        const res = await dispatcher.request({
+          ...originAndPath(req.url),
+          method: req.method,
+          headers: withDefaults(req),
+          body: serialise(req.body),
+          signal: req.signal,
+        });
+        const headers = flattenHeaders(res.headers);
+        const declared = Number(headers['content-length']);
+        // An honest Content-Length over the limit is refused before reading a byte of it.
+        if (!headers['content-encoding'] && declared > o.maxResponseBytes) {
+          discard(res.body);
+          throw tooLarge();
+        }
+        const text = await readBody(res.body, headers['content-encoding'], o.maxResponseBytes);
+        return { status: res.statusCode, headers, body: parseBody(text) };
+      } catch (e) {
+        throw toTransportError(e, req.signal);
+      }
+    },
+    close() {
+      void dispatcher.destroy().catch(() => {});
+    },
+  };
+}
+
+function createDispatcher(o: UndiciTransportOptions & typeof DEFAULT_UNDICI_TRANSPORT_OPTIONS): Dispatcher {
+  const tls: Record<string, unknown> = {};
+  if (o.ca !== undefined) tls.ca = o.ca;
+  if (o.cert !== undefined) tls.cert = o.cert;
+  if (o.key !== undefined) tls.key = o.key;
+  if (o.passphrase !== undefined) tls.passphrase = o.passphrase;
+  const pool = {
+    connections: o.maxSockets,
+    keepAliveTimeout: o.keepAliveTimeoutMs,
+    // Our signal (attempt timeout, deadline) bounds a request; undici's 300 s defaults would only
+    // hold a socket longer than the caller waits.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: tls,
+  };
+  if (o.proxy === undefined) return new Agent(pool);
+  // requestTls: the TLS to the upstream inside the tunnel; connect (above) is for direct origins.
+  if (o.proxy === 'env') return new EnvHttpProxyAgent({ ...pool, requestTls: tls });
+  let uri: URL;
+  try {
+    uri = new URL(o.proxy);
+  } catch {
+    throw new GatewayError('VALIDATION', "proxy must be an http(s):// URL or 'env'", { retryable: false });
+  }
+  if (uri.protocol !== 'http:' && uri.protocol !== 'https:')
+    throw new GatewayError('VALIDATION', "proxy must be an http(s):// URL or 'env'", { retryable: false });
+  return new ProxyAgent({ ...pool, uri: uri.href, requestTls: tls });
+}
+
+function originAndPath(url: string): { origin: string; path: string } {
+  const u = new URL(url);
+  return { origin: u.origin, path: `${u.pathname}${u.search}` };
+}
+
+function withDefaults(req: TransportRequest): Record<string, string> {
+  const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
+  for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k] as string;
+  if (req.body !== undefined && typeof req.body !== 'string' && headers['content-type'] === undefined)
+    headers['content-type'] = 'application/json';
+  return headers;
+}
+
+function serialise(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const k in raw) {
+    const v = raw[k];
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return headers;
+}
+
+/** Destroys a stream we stopped reading; its abort error has no one left to hear it. */
+function discard(stream: NodeJS.ReadableStream & { destroy(): void }): void {
+  stream.on('error', () => {});
+  stream.destroy();
+}
+
+const tooLarge = () =>
+  new GatewayError('CONTRACT', 'Response body exceeds the size limit', { retryable: false });
+
+/** Reads the body as UTF-8 text, decompressing on the fly and stopping at the limit. */
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  encoding: string | undefined,
+  limit: number,
+): Promise<string> {
+  const inflater = decompressor(encoding);
+  if (!inflater) return collect(body, limit, () => discard(body));
+  body.on('error', (e) => inflater.destroy(e));
+  body.pipe(inflater);
+  return collect(inflater, limit, () => {
+    discard(body);
+    discard(inflater);
+  });
+}
+
+function decompressor(encoding: string | undefined): Gunzip | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress() as unknown as Gunzip;
+    default:
+      return undefined; // identity, or an encoding we did not ask for: passed through as is
+  }
+}
+
+async function collect(stream: AsyncIterable<Buffer>, limit: number, stop: () => void): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) {
+      stop();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1
+    ? (chunks[0] as Buffer).toString('utf8')
+    : Buffer.concat(chunks, size).toString('utf8');
+}
+
+function parseBody(text: string): unknown {
+  if (text.length === 0) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
