@@ -404,9 +404,18 @@ function measure(stack, mock, at, plan) {
     if (lastReturn !== null && marks.deliveries.length)
       lastDeliveryAfter = Math.max(...marks.deliveries) - lastReturn;
   }
+  // Live share of the calls started before the first outage and after the last return.
+  const liveOf = (cs) => (cs.length ? cs.filter((c) => c.outcome === 'ok').length / cs.length : null);
+  const livePhases = down.length
+    ? {
+        liveBefore: liveOf(calls.filter((c) => c.start < down[0][0])),
+        liveAfter: liveOf(calls.filter((c) => c.start >= down.at(-1)[1])),
+      }
+    : {};
   return {
     stack: stack.spec.name,
     live: share('ok'),
+    ...livePhases,
     stale: share('stale'),
     queued: share('queued'),
     failed: share('failed'),
@@ -507,7 +516,7 @@ async function main() {
           `chaos: ${name}, run ${run + 1}/${runs} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`,
         );
         const rows = await runOnce(child, SCENARIOS[name], seconds, run);
-        rows.forEach((r, k) => perStack[k].push(r));
+        for (const [k, r] of rows.entries()) perStack[k].push(r);
       }
       results[name] = { title: SCENARIOS[name].title, runs: perStack, summary: perStack.map(aggregate) };
     }
