@@ -43,7 +43,8 @@ export interface BreakerPolicy {
   /**
    * Cap of the growing open duration: also the longest a recovered platform waits for its first
    * probe. 1500, so the first live answer comes within 2 s of the platform's return; at 2–3 probe
-   * requests per half-open that costs ≈ 2 requests/s during an outage. @default 1500
+   * requests per half-open that costs ≈ 2 requests/s during an outage. A `resetTimeoutMs` above it
+   * is kept (the duration then stays at `resetTimeoutMs`). @default 1500
    */
   maxOpenMs: number;
   /** Share of the open duration removed at random (0 = none), so instances do not probe in step. @default 0.2 */

@@ -191,4 +191,18 @@ describe('breaker rules', () => {
     }
     expect(durations).toEqual([1000, 1500, 1500, 1500, 1500, 1500, 1500, 1500]);
   });
+
+  it('a resetTimeoutMs above maxOpenMs is honoured, and then the duration does not grow', async () => {
+    const { b } = make({ consecutiveFailures: 1, resetTimeoutMs: 5000, maxOpenMs: 1500 }, () => 0);
+    await b.execute(fail).catch(() => {});
+    const durations: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const opened = Date.now();
+      while (b.state === 'open') await vi.advanceTimersByTimeAsync(5);
+      durations.push(Date.now() - opened);
+      await b.execute(fail).catch(() => {});
+      await b.execute(fail).catch(() => {});
+    }
+    expect(durations).toEqual([5000, 5000, 5000]);
+  });
 });
