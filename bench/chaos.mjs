@@ -33,6 +33,7 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import axios from 'axios';
@@ -326,6 +327,9 @@ async function runOnce(child, scenario, seconds, run) {
     return { spec: s, marks, impl: s.make(urls[k], tokens[k], marks), calls: [] };
   });
   const { at } = await ask(child, { type: 'go', fault: plan.fault }, 'going');
+  // The machine may be shared: the client's event-loop delay says how much latency is our own CPU starvation.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
 
   // Open loop: call i of every stack starts at at + i / rate.
   const pending = [];
@@ -350,6 +354,8 @@ async function runOnce(child, scenario, seconds, run) {
     }
   }
   await Promise.all(pending);
+  lag.disable();
+  const lagP99Ms = lag.percentile(99) / 1e6;
 
   // The outbox drains in the background: wait until it is empty, at most 60 s past the platform's
   // last return (or past the last call when it never went down).
@@ -363,7 +369,7 @@ async function runOnce(child, scenario, seconds, run) {
   }
   const { out } = await ask(child, { type: 'collect' }, 'collected');
   await Promise.all(stacks.map((s) => s.impl.close()));
-  return stacks.map((s, k) => measure(s, out[k], at, plan));
+  return stacks.map((s, k) => ({ ...measure(s, out[k], at, plan), lagP99Ms }));
 }
 
 function measure(stack, mock, at, plan) {
@@ -480,6 +486,7 @@ function table(rows) {
         `${cell(r.firstLiveAfterMs, fmt.s)} | ${cell(r.p50, fmt.ms)} | ${cell(r.p99, fmt.ms)} |`,
     );
   }
+  lines.push('', `Client event-loop delay p99: ${cell(rows[0].lagP99Ms, fmt.ms)} ms.`);
   const d = rows.find((r) => r.delivered);
   if (d) {
     lines.push(
@@ -519,6 +526,8 @@ async function main() {
         for (const [k, r] of rows.entries()) perStack[k].push(r);
       }
       results[name] = { title: SCENARIOS[name].title, runs: perStack, summary: perStack.map(aggregate) };
+      // Each scenario's table as soon as it is done, so a long run that is cut short still reports.
+      console.error(`### ${name}: ${results[name].title}\n\n${table(results[name].summary)}\n`);
     }
   } finally {
     child.kill();
