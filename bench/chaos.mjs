@@ -1,98 +1,149 @@
 /**
- * Chaos: the same workload through four stacks against the mock platforms while they fail. Reads
- * and writes arrive at a fixed rate (open loop, as at a counter): 70 % `tax.lookupTaxCode` over a
- * few tax codes (so answers can be cached), 30 % `land.submitRegistration` with unique dossier
- * codes. The platforms fail 30 % of requests (HTTP 503 or their busy code, half each) all along,
- * and are down for an outage window in the middle of the run.
+ * The honest chaos benchmark (issue 10). Open loop (calls start on schedule whatever happened to
+ * the others), 40 calls/s, a different citizen on every call (`vneid.verifyCitizen` with a fresh
+ * valid personal ID each time, so no cache can answer), against a scripted upstream. Every stack
+ * gets its own mock server (one child process holds them all, so the mocks' CPU is not the
+ * clients'), all set to the same fault schedule and seed at the same instant; the stacks run
+ * concurrently in this process.
  *
- * Stacks: raw axios; axios + p-retry + opossum composed by hand; cockatiel (retry + breaker +
- * timeout) + axios; this gateway (default policy, in-memory outbox; after the run its outbox is
- * drained, bounded in time, while the platforms keep their 30 % errors). Every stack sends the
- * contract's `Idempotency-Key` (the dossier code) on writes. The mock runs in a child process (its
- * CPU is not the client's) and is reset with the same seed before each stack, so every stack meets
- * the same fault sequence. With `--rounds n` the stacks are interleaved (A B C D, A B C D, …) and
- * the table gives medians over rounds.
+ * Stacks: raw axios; naive opossum (axios in `new CircuitBreaker(fn)` with opossum's defaults);
+ * cockatiel (its README setup: retry ×3 exponential ∘ breaker ConsecutiveBreaker(5), half-open after
+ * 10 s); p-retry alone (`retries: 2`: its default of 10 retries with a doubling 1 s delay holds a
+ * call for ~17 min in an outage); the gateway with its defaults; and the gateway with
+ * `defer: true` sending writes (`land.submitRegistration`, a fresh dossier and applicant per call),
+ * whose queued items the outbox drainer delivers after the run.
  *
- * Per stack:
- * - caller success: logical calls answered ok, stale or queued, over all calls (and over the calls
- *   started in the outage);
- * - writes lost: writes that failed for the caller and whose dossier the land registry never
- *   registered (`registrations('land')`): for stacks without an outbox, every failed write; and
- *   writes queued in the gateway's outbox but still undelivered when its bounded drain ended (a
- *   write answered ok that was never registered is reported as a warning: there must be none);
- * - duplicate registrations: the registry processed one dossier more than once (and, in
- *   brackets, re-sends of an already processed write that the idempotency key absorbed);
- * - upstream calls per call in the outage: requests the mock received in the outage window
- *   (drainer replays included) ÷ logical calls started in it;
- * - p50/p99 latency of the logical calls as the caller saw them.
+ * Columns (per stack; median and min–max range over `--runs`):
+ * - live / stale / queued / failed: share of logical calls answered live by the platform, from a
+ *   stale cache, queued in the outbox, or failed for the caller;
+ * - lost: queued calls never delivered once the drain ended, plus writes that failed and that the
+ *   platform never registered (only the writing stack can lose anything);
+ * - req/call: requests the mock received ÷ logical calls (drainer replays included); "in outage":
+ *   requests received while the platform was down ÷ calls started while it was down;
+ * - open after: outage start → the stack's breaker opened (stacks with a breaker); "false opens"
+ *   counts breaker opens while the platform was up;
+ * - first live after: the platform's return → the first live answer;
+ * - p50 / p99: latency of the logical calls as the caller saw them.
  *
- *   npm run bench:chaos                  (builds first; 60 s per stack, 20 s outage)
- *   node bench/chaos.mjs --quick         (20 s per stack, 10 s outage)
- *   node bench/chaos.mjs --duration-seconds 90 --outage-seconds 30 --rate 40 --rounds 3
+ *   npm run bench:chaos                                   (builds first; every scenario, 5 runs)
+ *   node bench/chaos.mjs --scenario day30 --runs 3        (one scenario)
+ *   node bench/chaos.mjs --seconds 30 --runs 1            (a quick check: the schedule scaled to 30 s)
+ *   node bench/chaos.mjs --json > chaos.json
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import axios from 'axios';
-import {
-  circuitBreaker,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  handleAll,
-  retry,
-  TimeoutStrategy,
-  timeout,
-  wrap,
-} from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, wrap } from 'cockatiel';
 import CircuitBreaker from 'opossum';
 import pRetry from 'p-retry';
 import pino from 'pino';
-import { landRegistry, taxRegistry } from '../dist/adapters.js';
+import { landRegistry, vneid } from '../dist/adapters.js';
 import { createGateway } from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
-    quick: { type: 'boolean', default: false },
-    'duration-seconds': { type: 'string' },
-    'outage-seconds': { type: 'string' },
-    'drain-seconds': { type: 'string' },
-    rate: { type: 'string', default: '20' },
-    'error-rate': { type: 'string', default: '0.3' },
-    rounds: { type: 'string', default: '1' },
+    scenario: { type: 'string', default: 'all' },
+    runs: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '60' },
+    json: { type: 'boolean', default: false },
     seed: { type: 'string', default: '7' },
+    stacks: { type: 'string', default: 'all' },
     server: { type: 'boolean', default: false },
+    servers: { type: 'string', default: '0' },
   },
 });
 
-// ── The mock platforms, in a child process, driven over IPC ──────────────────────────────────
+const RATE = 40;
 
-async function serveMock() {
-  const { startMockPlatforms } = await import('../dist/testing.js');
-  const mock = await startMockPlatforms({ seed: Number(values.seed) });
-  mock.server.keepAliveTimeout = 60_000;
-  process.on('message', (msg) => {
-    if (msg.type === 'start') {
-      // Same seed, fresh streams: every stack meets the same fault sequence from its first request.
-      mock.reset();
-      mock.setFault('land', msg.fault);
-      mock.setFault('tax', msg.fault);
-      process.send({ type: 'started', at: Date.now() });
-    } else if (msg.type === 'collect') {
-      const requests = mock
-        .requests()
-        .filter((r) => r.target === 'land' || r.target === 'tax')
-        .map((r) => ({ time: r.time, write: r.method === 'POST', replayed: r.replayed }));
-      const registrations = mock.registrations('land').map((r) => r.body.maHoSo);
-      process.send({ type: 'collected', requests, registrations });
-    }
-  });
-  process.on('disconnect', () => process.exit(0)); // the parent is gone
-  process.send({ type: 'ready', url: mock.url });
+/**
+ * The scripted schedules, for a 60 s run; `--seconds` scales every window (not the flapping
+ * period, the latency or the rates). `down` lists the windows in which the platform is down.
+ */
+const SCENARIOS = {
+  day30: { title: '30 % 503s, down 20–40 s', errorRate: 0.3, outage: [20, 40] },
+  'day30-long': { title: '30 % 503s, down 20–42.5 s', errorRate: 0.3, outage: [20, 42.5] },
+  day5: { title: '5 % 503s, down 20–40 s', errorRate: 0.05, outage: [20, 40] },
+  flapping: { title: '30 % 503s, flapping 5 s up / 5 s down', errorRate: 0.3, flapping: [5, 5] },
+  // Exponential latency of mean 1737 ms: p99 = mean × ln 100 ≈ 8 s.
+  slow: { title: '30 % 503s, latency p99 8 s', errorRate: 0.3, latencyMeanMs: 1737 },
+  // One call every 6 s in real time: 10 calls per 60 s run, 3–4 of them in the outage.
+  low: { title: '30 % 503s, down 20–40 s, one call per 6 s', errorRate: 0.3, outage: [20, 40], rate: 1 / 6 },
+};
+
+// ── Workload: a different citizen on every call ─────────────────────────────────────────────
+
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Võ', 'Đặng'];
+const GIVEN = ['Văn An', 'Thị Bích', 'Minh Khoa', 'Thị Lan', 'Quốc Bảo', 'Ngọc Hân', 'Đức Huy'];
+
+/**
+ * Citizen i: personal ID 079 (Hồ Chí Minh City) + gender/century digit (0/1: born 1900–1999) +
+ * two-digit birth year + a six-digit serial, so every ID is valid and distinct.
+ */
+function citizen(i, run) {
+  const female = i % 2;
+  const yy = 50 + (i % 50);
+  const serial = String(100_000 * (run % 9) + i).padStart(6, '0');
+  const personalId = `079${female}${yy}${serial}`;
+  return {
+    personalId,
+    fullName: `${FAMILY[i % FAMILY.length]} ${GIVEN[i % GIVEN.length]}`,
+    dateOfBirth: `19${yy}-0${1 + (i % 9)}-15`,
+    gender: female ? 'female' : 'male',
+  };
 }
 
-function request(child, msg, reply) {
+function population(n, run) {
+  return Array.from({ length: n }, (_, i) => citizen(i, run));
+}
+
+// ── The mock platforms, one server per stack, in a child process ────────────────────────────
+
+async function serveMocks() {
+  const { startMockPlatforms, fixtures } = await import('../dist/testing.js');
+  const count = Number(values.servers);
+  let mocks = [];
+  process.on('message', async (msg) => {
+    if (msg.type === 'start') {
+      await Promise.all(mocks.map((m) => m.close()));
+      const citizens = msg.citizens.map((c) => ({
+        ...c,
+        nationality: 'VN',
+        consentCode: '123456',
+        permanentAddress: { provinceCode: '79', wardCode: '26734', detail: 'Bench' },
+      }));
+      const data = { ...fixtures, citizens: [...fixtures.citizens, ...citizens] };
+      mocks = await Promise.all(
+        Array.from({ length: count }, () => startMockPlatforms({ seed: msg.seed, fixtures: data })),
+      );
+      for (const m of mocks) m.server.keepAliveTimeout = 120_000;
+      process.send({ type: 'ready', urls: mocks.map((m) => m.url) });
+    } else if (msg.type === 'go') {
+      // One instant for every server: the fault clocks (outage, flapping) start together.
+      for (const m of mocks) {
+        m.setFault('vneid', msg.fault);
+        m.setFault('land', msg.fault);
+      }
+      process.send({ type: 'going', at: Date.now() });
+    } else if (msg.type === 'collect') {
+      const out = mocks.map((m) => ({
+        requests: m
+          .requests()
+          .filter((r) => r.target === 'vneid' || r.target === 'land')
+          .map((r) => r.time),
+        registrations: m.registrations('land').map((r) => r.body.maHoSo),
+      }));
+      process.send({ type: 'collected', out });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ type: 'up' });
+}
+
+function ask(child, msg, reply) {
   return new Promise((resolve) => {
     const on = (m) => {
       if (m.type !== reply) return;
@@ -104,304 +155,127 @@ function request(child, msg, reply) {
   });
 }
 
-// ── The run ──────────────────────────────────────────────────────────────────────────────────
-
-async function main() {
-  const durationS = Number(values['duration-seconds'] ?? (values.quick ? 20 : 60));
-  const outageS = Number(values['outage-seconds'] ?? (values.quick ? 10 : 20));
-  const drainS = Number(values['drain-seconds'] ?? (values.quick ? 30 : 60));
-  const rate = Number(values.rate);
-  const errorRate = Number(values['error-rate']);
-  const rounds = Number(values.rounds);
-  if (!(outageS < durationS)) throw new Error('--outage-seconds must be shorter than --duration-seconds');
-  const outage = { fromMs: ((durationS - outageS) / 2) * 1000, toMs: ((durationS + outageS) / 2) * 1000 };
-  const fault = { errorRate, errorKind: ['http503', 'busy'], outage };
-
-  const child = fork(new URL(import.meta.url).pathname, ['--server', '--seed', values.seed], {
-    stdio: 'inherit',
-  });
-  const { url } = await new Promise((resolve) => child.once('message', resolve));
-  const workload = makeWorkload(Math.round(durationS * rate), Number(values.seed));
-  try {
-    await run(child, url, { workload, fault, outage, rate, rounds, durationS, outageS, errorRate, drainS });
-  } finally {
-    child.kill();
-  }
-}
-
-async function run(
-  child,
-  url,
-  { workload, fault, outage, rate, rounds, durationS, outageS, errorRate, drainS },
-) {
-  const token = await fetchToken(url);
-
-  const stacks = [rawAxios, naive, cockatielStack, gatewayStack];
-  const results = new Map(stacks.map((s) => [s.title, []]));
-  console.error(
-    `chaos: ${workload.length} calls per stack at ${rate}/s over ${durationS} s, ${errorRate * 100} % errors,` +
-      ` outage ${outage.fromMs / 1000}–${outage.toMs / 1000} s, ${rounds} round(s)`,
-  );
-  for (let round = 0; round < rounds; round++) {
-    for (const makeStack of stacks) {
-      const stack = makeStack(url, token);
-      console.error(`  round ${round + 1}: ${stack.name}…`);
-      const { at } = await request(child, { type: 'start', fault }, 'started');
-      const calls = await drive(stack, workload, at, rate);
-      const drain = stack.drain ? await stack.drain(drainS * 1000) : undefined;
-      const { requests, registrations } = await request(child, { type: 'collect' }, 'collected');
-      await stack.close();
-      results.get(makeStack.title).push(measure(calls, requests, registrations, at, outage, drain));
-    }
-  }
-
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const rows = [...results].map(([name, runs]) => {
-    const m = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((r) => r[k]))]));
-    return { name, ...m };
-  });
-  const raw = rows[0];
-  const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  console.log(
-    `\n${workload.length} calls per stack (70 % tax.lookupTaxCode reads, 30 % land.submitRegistration writes)` +
-      ` at ${rate}/s over ${durationS} s; ${errorRate * 100} % errors (503/busy), outage ${outageS} s` +
-      ` (${outage.fromMs / 1000}–${outage.toMs / 1000} s); seed ${values.seed}; ${rounds} round(s)` +
-      `${rounds > 1 ? ' (medians)' : ''}; Node ${process.version}\n`,
-  );
-  console.log(
-    '| stack | caller success | in outage | ok / stale / queued | writes lost | queued, undelivered at end | duplicate registrations (re-sends absorbed) | upstream calls per call in outage | × raw axios | p50 ms | p99 ms |',
-  );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    console.log(
-      `| ${r.name} | ${pct(r.success)} | ${pct(r.outageSuccess)} | ${r.ok} / ${r.stale} / ${r.queued} | ` +
-        `${r.writesLost} of ${r.writes} | ${r.undelivered} | ${r.duplicates} (${r.resends}) | ` +
-        `${r.amplification.toFixed(2)} | ${(r.amplification / raw.amplification).toFixed(2)}× | ` +
-        `${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} |`,
-    );
-  }
-  for (const r of rows) {
-    if (r.ackedLost > 0)
-      console.log(`\nWARNING: ${r.name}: ${r.ackedLost} writes answered ok were never registered`);
-  }
-  const ours = rows.at(-1);
-  console.log(
-    `\nGateway outbox after the run: ${ours.delivered} delivered, ${ours.pending} still pending, ${ours.dead} dead;` +
-      ` drained ${ours.drainSeconds.toFixed(1)} s after the last call.`,
-  );
-}
-
-/** The same sequence of calls for every stack, from a seeded generator. */
-function makeWorkload(n, seed) {
-  const random = mulberry32(seed);
-  const taxCodes = [
-    '0301234562',
-    '0301234562-001',
-    '0312345673',
-    '0315879426',
-    '0308456719',
-    '0310668799',
-    '079085001234',
-    '079175002468',
-  ];
-  const parcels = [
-    ['27058', 12, 345],
-    ['27058', 8, 112],
-    ['26737', 5, 78],
-    ['26743', 3, 21],
-    ['27637', 22, 410],
-  ];
-  const people = [
-    ['079203001234', 'Nguyễn Văn A'],
-    ['079085001234', 'Nguyễn Văn An'],
-    ['079192004567', 'Trần Thị Bích Ngọc'],
-  ];
-  const pick = (xs) => xs[Math.floor(random() * xs.length)];
-  return Array.from({ length: n }, (_, i) => {
-    if (random() < 0.7) return { kind: 'read', taxCode: pick(taxCodes) };
-    const [wardCode, mapSheet, parcelNumber] = pick(parcels);
-    const [personalId, fullName] = pick(people);
-    return {
-      kind: 'write',
-      dossierCode: `000.00.29.H29-CHAOS-${String(i).padStart(6, '0')}`,
-      wardCode,
-      mapSheet,
-      parcelNumber,
-      changeType: 'CHUYEN_NHUONG',
-      applicant: { personalId, fullName },
-    };
-  });
-}
-
-/** Starts call i at `start + i / rate` whatever happened to the others; waits for all of them. */
-async function drive(stack, workload, start, rate) {
-  const calls = [];
-  const pending = [];
-  for (let i = 0; i < workload.length; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const call = workload[i];
-    const record = {
-      kind: call.kind,
-      dossierCode: call.dossierCode,
-      at: Date.now(),
-      outcome: 'error',
-      ms: 0,
-    };
-    calls.push(record);
-    const t0 = performance.now();
-    pending.push(
-      (call.kind === 'read' ? stack.read(call) : stack.write(call)).then(
-        (status) => {
-          record.outcome = status;
-          record.ms = performance.now() - t0;
-        },
-        () => {
-          record.outcome = 'error';
-          record.ms = performance.now() - t0;
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
-  return calls;
-}
-
-function measure(calls, requests, registrations, at, outage, drain) {
-  const from = at + outage.fromMs;
-  const to = at + outage.toMs;
-  const answered = (c) => c.outcome !== 'error';
-  const inOutage = calls.filter((c) => c.at >= from && c.at < to);
-  const writes = calls.filter((c) => c.kind === 'write');
-  const registered = new Set(registrations);
-  const ms = calls.map((c) => c.ms).sort((a, b) => a - b);
-  const count = (outcome) => calls.filter((c) => c.outcome === outcome).length;
-  return {
-    success: calls.filter(answered).length / calls.length,
-    outageSuccess: inOutage.filter(answered).length / inOutage.length,
-    ok: count('ok'),
-    stale: count('stale'),
-    queued: count('queued'),
-    writes: writes.length,
-    // Failed for the caller and never registered: nothing will bring these dossiers back.
-    writesLost: writes.filter((c) => c.outcome === 'error' && !registered.has(c.dossierCode)).length,
-    // Queued but not delivered when the (bounded) drain ended: still in the outbox.
-    undelivered: writes.filter((c) => c.outcome === 'queued' && !registered.has(c.dossierCode)).length,
-    // Told ok, yet never registered: must be 0 for every stack.
-    ackedLost: writes.filter((c) => c.outcome === 'ok' && !registered.has(c.dossierCode)).length,
-    duplicates: registrations.length - registered.size,
-    resends: requests.filter((r) => r.write && r.replayed).length,
-    amplification: requests.filter((r) => r.time >= from && r.time < to).length / inOutage.length,
-    p50: ms[Math.floor(ms.length * 0.5)],
-    p99: ms[Math.floor(ms.length * 0.99)],
-    delivered: drain?.delivered ?? 0,
-    pending: drain?.pending ?? 0,
-    dead: drain?.dead ?? 0,
-    drainSeconds: drain?.seconds ?? 0,
-  };
-}
-
 // ── The stacks ───────────────────────────────────────────────────────────────────────────────
 
-const agent = () => new http.Agent({ keepAlive: true, maxSockets: 64 });
-/** Stacks without fallbacks answer live or not at all. */
-const ok = (promise) => promise.then(() => 'ok');
+const CONTEXT = { purpose: '1.001234', actor: 'bench' };
+const agent = () => new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** The wire calls as a team writes them by hand from CONTRACT.md, envelope checks included. */
+/** `verifyCitizen` on the wire as a team writes it by hand from CONTRACT.md, envelope check included. */
 function wire(url, token) {
-  const client = axios.create({ httpAgent: agent(), proxy: false, timeout: 10_000 });
-  const headers = (extra = {}) => ({
-    authorization: `Bearer ${token}`,
-    'x-road-client': 'VN/GOV/000.00.00.H29/hcmc-tthc',
-    'x-road-id': randomUUID(),
-    'x-road-userid': 'VNbench',
-    ...extra,
-  });
-  return {
-    client,
-    async read({ taxCode }, signal) {
-      const mst = /^\d{13}$/.test(taxCode) ? `${taxCode.slice(0, 10)}-${taxCode.slice(10)}` : taxCode;
-      const res = await client.get(`${url}/tax/v1/nguoi-nop-thue/${mst}`, { headers: headers(), signal });
-      if (res.data?.error_code !== 0) throw new Error(`tax error_code ${res.data?.error_code}`);
-      return res.data.result;
-    },
-    async write(w, signal) {
-      const body = {
-        maHoSo: w.dossierCode,
-        maXa: w.wardCode,
-        soTo: w.mapSheet,
-        soThua: w.parcelNumber,
-        loaiBienDong: w.changeType,
-        nguoiNop: { soDinhDanh: w.applicant.personalId, hoTen: w.applicant.fullName },
-      };
-      const res = await client.post(`${url}/land/v1/dang-ky-bien-dong`, body, {
-        headers: headers({ 'idempotency-key': w.dossierCode, 'x-road-issue': w.dossierCode }),
+  const client = axios.create({ httpAgent: agent(), proxy: false });
+  return async (c, signal) => {
+    const requestId = randomUUID();
+    const res = await client.post(
+      `${url}/c06/v1/xac-thuc-cong-dan`,
+      {
+        MaYeuCau: requestId,
+        MaDVC: CONTEXT.purpose,
+        MaCanBo: CONTEXT.actor,
+        SoDinhDanh: c.personalId,
+        HoVaTen: c.fullName,
+        NgayThangNamSinh: c.dateOfBirth.replaceAll('-', ''),
+      },
+      {
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-road-client': 'VN/GOV/000.00.00.H29/hcmc-tthc',
+          'x-road-id': requestId,
+          'x-road-userid': `VN${CONTEXT.actor}`,
+        },
         signal,
-      });
-      if (res.data?.status !== 'SUCCESS') throw new Error(`land errorCode ${res.data?.errorCode}`);
-      return res.data.data;
-    },
-  };
-}
-
-function rawAxios(url, token) {
-  const w = wire(url, token);
-  return {
-    name: 'raw axios',
-    read: (call) => ok(w.read(call)),
-    write: (call) => ok(w.write(call)),
-    close: async () => {},
-  };
-}
-rawAxios.title = 'raw axios';
-
-/** As in bench/overhead.mjs: one opossum breaker per platform inside p-retry (2 retries). */
-function naive(url, token) {
-  const w = wire(url, token);
-  const options = {
-    timeout: 10_000,
-    errorThresholdPercentage: 50,
-    volumeThreshold: 10,
-    resetTimeout: 15_000,
-  };
-  const taxBreaker = new CircuitBreaker((call) => w.read(call), options);
-  const landBreaker = new CircuitBreaker((call) => w.write(call), options);
-  const retried = (fn) => pRetry(fn, { retries: 2, minTimeout: 200 });
-  return {
-    name: 'axios + p-retry + opossum',
-    read: (call) => ok(retried(() => taxBreaker.fire(call))),
-    write: (call) => ok(retried(() => landBreaker.fire(call))),
-    close: async () => {
-      taxBreaker.shutdown();
-      landBreaker.shutdown();
-    },
-  };
-}
-naive.title = 'axios + p-retry + opossum';
-
-/** As in bench/overhead.mjs: retry(2) ∘ breaker(10 consecutive) ∘ timeout(10 s), one per platform. */
-function cockatielStack(url, token) {
-  const w = wire(url, token);
-  const policy = () =>
-    wrap(
-      retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
-      circuitBreaker(handleAll, { halfOpenAfter: 15_000, breaker: new ConsecutiveBreaker(10) }),
-      timeout(10_000, TimeoutStrategy.Aggressive),
+      },
     );
-  const tax = policy();
-  const land = policy();
-  return {
-    name: 'cockatiel + axios',
-    read: (call) => ok(tax.execute(({ signal }) => w.read(call, signal))),
-    write: (call) => ok(land.execute(({ signal }) => w.write(call, signal))),
-    close: async () => {},
+    if (res.data?.MaKetQua !== '00') throw new Error(`vneid MaKetQua ${res.data?.MaKetQua}`);
+    return res.data.DuLieu;
   };
 }
-cockatielStack.title = 'cockatiel + axios';
 
-/** The gateway with its documented defaults; a log line per call to a null sink, as in overhead.mjs. */
-function gatewayStack(url) {
+const live = (promise) => promise.then(() => 'ok');
+
+const ALL_STACKS = [
+  {
+    name: 'raw axios',
+    make(url, token) {
+      const call = wire(url, token);
+      return { call: (c) => live(call(c)), close: async () => {} };
+    },
+  },
+  {
+    name: 'naive opossum',
+    make(url, token, marks) {
+      const breaker = new CircuitBreaker(wire(url, token)); // opossum's defaults
+      breaker.on('open', () => marks.opens.push(Date.now()));
+      return { call: (c) => live(breaker.fire(c)), close: async () => breaker.shutdown() };
+    },
+  },
+  {
+    name: 'cockatiel',
+    make(url, token, marks) {
+      const call = wire(url, token);
+      // The README's setup: retry with exponential backoff around a consecutive breaker.
+      const breaker = circuitBreaker(handleAll, {
+        halfOpenAfter: 10_000,
+        breaker: new ConsecutiveBreaker(5),
+      });
+      breaker.onBreak(() => marks.opens.push(Date.now()));
+      const policy = wrap(retry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }), breaker);
+      return { call: (c) => live(policy.execute(({ signal }) => call(c, signal))), close: async () => {} };
+    },
+  },
+  {
+    name: 'p-retry',
+    make(url, token) {
+      const call = wire(url, token);
+      return { call: (c) => live(pRetry(() => call(c), { retries: 2 })), close: async () => {} };
+    },
+  },
+  {
+    name: 'gateway (defaults)',
+    make(url, _token, marks) {
+      const gateway = makeGateway(url, marks);
+      return {
+        call: async (c) => (await gateway.vneid.verifyCitizen(c, CONTEXT)).status,
+        close: () => gateway.close(),
+      };
+    },
+  },
+  {
+    name: 'gateway, defer: true (writes)',
+    writes: true,
+    make(url, _token, marks) {
+      const gateway = makeGateway(url, marks, { defer: true });
+      gateway.on('outbox:delivered', () => marks.deliveries.push(Date.now()));
+      let i = 0;
+      const run = randomUUID().slice(0, 6).toUpperCase();
+      return {
+        call: async (c) => {
+          const dossierCode = `000.00.29.H29-${run}-${String(i++).padStart(5, '0')}`;
+          c.dossierCode = dossierCode;
+          const input = {
+            dossierCode,
+            wardCode: '27058',
+            mapSheet: 12,
+            parcelNumber: 345,
+            changeType: 'CHUYEN_NHUONG',
+            applicant: { personalId: c.personalId, fullName: c.fullName },
+          };
+          return (await gateway.land.submitRegistration(input, CONTEXT)).status;
+        },
+        pending: async () => {
+          const n = await gateway.outbox.counts();
+          return n.pending + n.delivering;
+        },
+        close: () => gateway.close(),
+      };
+    },
+  },
+];
+
+/** `--stacks 0,4`: a subset by index, for quick checks. */
+const STACKS =
+  values.stacks === 'all' ? ALL_STACKS : values.stacks.split(',').map((k) => ALL_STACKS[Number(k)]);
+
+function makeGateway(url, marks, policy) {
   const auth = {
     type: 'oauth2',
     tokenUrl: `${url}/token`,
@@ -410,40 +284,270 @@ function gatewayStack(url) {
   };
   const gateway = createGateway({
     client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
-    upstreams: { tax: taxRegistry({ baseUrl: url, auth }), land: landRegistry({ baseUrl: url, auth }) },
-    logger: pino({ level: 'info' }, new Writable({ write: (_chunk, _enc, done) => done() })),
+    upstreams: { vneid: vneid({ baseUrl: url, auth }), land: landRegistry({ baseUrl: url, auth }) },
+    ...(policy ? { policy } : {}),
+    // A log line per call, to a null sink: the cost of logging is part of the gateway.
+    logger: pino({ level: 'info' }, new Writable({ write: (_c, _e, done) => done() })),
   });
-  let delivered = 0;
-  let dead = 0;
-  gateway.on('outbox:delivered', () => delivered++);
-  gateway.on('outbox:dead', () => dead++);
-  const ctx = { purpose: '1.004227', actor: 'bench' };
-  return {
-    name: 'vn-national-gateway',
-    read: async ({ taxCode }) => (await gateway.tax.lookupTaxCode({ taxCode }, ctx)).status,
-    write: async ({ kind: _, ...input }) => (await gateway.land.submitRegistration(input, ctx)).status,
-    /** The platforms are back (with their 30 % errors): wait, bounded, until the outbox is empty. */
-    async drain(boundMs) {
-      const t0 = Date.now();
-      let counts = await gateway.outbox.counts();
-      while (counts.pending + counts.delivering > 0 && Date.now() - t0 < boundMs) {
-        await gateway.outbox.drain();
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        counts = await gateway.outbox.counts();
+  gateway.on('breaker:open', () => marks.opens.push(Date.now()));
+  return gateway;
+}
+
+// ── One run of one scenario: every stack at once ─────────────────────────────────────────────
+
+function schedule(scenario, seconds) {
+  const scale = seconds / 60;
+  const durationMs = seconds * 1000;
+  const fault = { errorRate: scenario.errorRate, errorKind: 'http503' };
+  let down = [];
+  if (scenario.outage) {
+    const [from, to] = scenario.outage.map((s) => s * 1000 * scale);
+    fault.outage = { fromMs: from, toMs: to };
+    down = [[from, to]];
+  }
+  if (scenario.flapping) {
+    const [up, dn] = scenario.flapping.map((s) => s * 1000);
+    fault.flapping = { upMs: up, downMs: dn };
+    for (let t = up; t < durationMs; t += up + dn) down.push([t, Math.min(t + dn, durationMs)]);
+  }
+  if (scenario.latencyMeanMs) {
+    fault.latencyMs = { distribution: 'exponential', mean: scenario.latencyMeanMs, max: 20_000 };
+  }
+  const rate = scenario.rate ?? RATE;
+  return { fault, down, durationMs, calls: Math.max(1, Math.round(seconds * rate)), rate };
+}
+
+async function runOnce(child, scenario, seconds, run) {
+  const plan = schedule(scenario, seconds);
+  const citizens = population(plan.calls, run);
+  const { urls } = await ask(child, { type: 'start', seed: Number(values.seed) + run, citizens }, 'ready');
+  const tokens = await Promise.all(urls.map(fetchToken));
+  const stacks = STACKS.map((s, k) => {
+    const marks = { opens: [], deliveries: [] };
+    return { spec: s, marks, impl: s.make(urls[k], tokens[k], marks), calls: [] };
+  });
+  const { at } = await ask(child, { type: 'go', fault: plan.fault }, 'going');
+  // The machine may be shared: the client's event-loop delay says how much latency is our own CPU starvation.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+
+  // Open loop: call i of every stack starts at at + i / rate.
+  const pending = [];
+  for (let i = 0; i < plan.calls; i++) {
+    const wait = at + (i * 1000) / plan.rate - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    for (const s of stacks) {
+      const c = { ...citizens[i] };
+      const rec = { c, start: Date.now(), end: 0, outcome: 'failed' };
+      s.calls.push(rec);
+      pending.push(
+        s.impl.call(c).then(
+          (status) => {
+            rec.outcome = status;
+            rec.end = Date.now();
+          },
+          () => {
+            rec.end = Date.now();
+          },
+        ),
+      );
+    }
+  }
+  await Promise.all(pending);
+  lag.disable();
+  const lagP99Ms = lag.percentile(99) / 1e6;
+
+  // The outbox drains in the background: wait until it is empty, at most 60 s past the platform's
+  // last return (or past the last call when it never went down).
+  const lastReturn = plan.down.length ? at + plan.down.at(-1)[1] : at + plan.durationMs;
+  const drainBound = Math.max(lastReturn, Date.now()) + 60_000;
+  for (const s of stacks) {
+    if (!s.impl.pending) continue;
+    while ((await s.impl.pending()) > 0 && Date.now() < drainBound)
+      await new Promise((r) => setTimeout(r, 100));
+    s.undelivered = await s.impl.pending();
+  }
+  const { out } = await ask(child, { type: 'collect' }, 'collected');
+  await Promise.all(stacks.map((s) => s.impl.close()));
+  return stacks.map((s, k) => ({ ...measure(s, out[k], at, plan), lagP99Ms }));
+}
+
+function measure(stack, mock, at, plan) {
+  const { calls, marks } = stack;
+  const n = calls.length;
+  const down = plan.down.map(([a, b]) => [at + a, at + b]);
+  const isDown = (t) => down.some(([a, b]) => t >= a && t < b);
+  const share = (o) => calls.filter((c) => c.outcome === o).length / n;
+  const ms = calls.map((c) => c.end - c.start).sort((a, b) => a - b);
+  const callsInOutage = calls.filter((c) => isDown(c.start)).length;
+  const requestsInOutage = mock.requests.filter(isDown).length;
+
+  const first = down[0];
+  let openAfter = null;
+  let firstLiveAfter = null;
+  let lastDeliveryAfter = null;
+  if (first) {
+    const open = marks.opens.find((t) => t >= first[0] - 50 && t < first[1]);
+    if (stack.spec.name !== 'raw axios' && stack.spec.name !== 'p-retry')
+      openAfter = open ? open - first[0] : Infinity;
+    const liveAfter = calls.filter((c) => c.outcome === 'ok' && c.end >= first[1]).map((c) => c.end);
+    firstLiveAfter = liveAfter.length ? Math.min(...liveAfter) - first[1] : Infinity;
+  }
+  const falseOpens = marks.opens.filter(
+    (t) => !isDown(t) && !down.some(([a]) => Math.abs(t - a) < 50),
+  ).length;
+
+  let lost = 0;
+  let duplicates = 0;
+  let delivered = null;
+  if (stack.spec.writes) {
+    const registered = new Set(mock.registrations);
+    duplicates = mock.registrations.length - registered.size;
+    lost = calls.filter((c) => c.outcome !== 'ok' && !registered.has(c.c.dossierCode)).length;
+    const queued = calls.filter((c) => c.outcome === 'queued').length;
+    delivered = { queuedItems: queued, delivered: marks.deliveries.length, undelivered: stack.undelivered };
+    const lastReturn = plan.down.length ? at + plan.down.at(-1)[1] : null;
+    if (lastReturn !== null && marks.deliveries.length)
+      lastDeliveryAfter = Math.max(...marks.deliveries) - lastReturn;
+  }
+  // Live share of the calls started before the first outage and after the last return.
+  const liveOf = (cs) => (cs.length ? cs.filter((c) => c.outcome === 'ok').length / cs.length : null);
+  const livePhases = down.length
+    ? {
+        liveBefore: liveOf(calls.filter((c) => c.start < down[0][0])),
+        liveAfter: liveOf(calls.filter((c) => c.start >= down.at(-1)[1])),
       }
-      return {
-        delivered,
-        dead,
-        pending: counts.pending + counts.delivering,
-        seconds: (Date.now() - t0) / 1000,
-      };
-    },
-    close: () => gateway.close(),
+    : {};
+  return {
+    stack: stack.spec.name,
+    live: share('ok'),
+    ...livePhases,
+    stale: share('stale'),
+    queued: share('queued'),
+    failed: share('failed'),
+    lost,
+    duplicates,
+    reqPerCall: mock.requests.length / n,
+    reqPerCallOutage: callsInOutage ? requestsInOutage / callsInOutage : null,
+    openAfterMs: openAfter,
+    falseOpens,
+    firstLiveAfterMs: firstLiveAfter,
+    p50: ms[Math.floor(n * 0.5)],
+    p99: ms[Math.min(n - 1, Math.floor(n * 0.99))],
+    ...(delivered ? { ...delivered, lastDeliveryAfterMs: lastDeliveryAfter } : {}),
   };
 }
-gatewayStack.title = 'vn-national-gateway';
 
-// ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+// ── Aggregation and output ──────────────────────────────────────────────────────────────────
+
+function aggregate(runs) {
+  const keys = Object.keys(runs[0]).filter((k) => k !== 'stack');
+  const out = { stack: runs[0].stack };
+  for (const k of keys) {
+    const xs = runs.map((r) => r[k]).filter((x) => x !== null && x !== undefined);
+    if (!xs.length) {
+      out[k] = null;
+      continue;
+    }
+    const sorted = [...xs].sort((a, b) => a - b);
+    // Median: the middle one (odd) or the mean of the two middle ones (even).
+    const mid = sorted.length / 2;
+    const median = sorted.length % 2 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
+    out[k] = { median, min: sorted[0], max: sorted.at(-1) };
+  }
+  return out;
+}
+
+const fmt = {
+  pct: (x) => (100 * x).toFixed(1),
+  num: (x) => (Number.isFinite(x) ? x.toFixed(2) : '∞'),
+  int: (x) => String(Math.round(x)),
+  s: (x) => (Number.isFinite(x) ? (x / 1000).toFixed(2) : 'never'),
+  ms: (x) => String(Math.round(x)),
+};
+
+function cell(v, f) {
+  if (v === null || v === undefined) return '–';
+  if (v.min === v.max) return f(v.median);
+  return `${f(v.median)} (${f(v.min)}–${f(v.max)})`;
+}
+
+function table(rows) {
+  const lines = [
+    '| stack | live % | stale % | queued % | failed % | lost | req/call | req/call in outage | breaker open after s (false opens) | first live after return s | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.stack} | ${cell(r.live, fmt.pct)} | ${cell(r.stale, fmt.pct)} | ${cell(r.queued, fmt.pct)} | ` +
+        `${cell(r.failed, fmt.pct)} | ${cell(r.lost, fmt.int)} | ${cell(r.reqPerCall, fmt.num)} | ` +
+        `${cell(r.reqPerCallOutage, fmt.num)} | ${r.openAfterMs ? cell(r.openAfterMs, fmt.s) : '–'}` +
+        `${r.openAfterMs || r.falseOpens?.max ? ` (${cell(r.falseOpens, fmt.int)})` : ''} | ` +
+        `${cell(r.firstLiveAfterMs, fmt.s)} | ${cell(r.p50, fmt.ms)} | ${cell(r.p99, fmt.ms)} |`,
+    );
+  }
+  lines.push('', `Client event-loop delay p99: ${cell(rows[0].lagP99Ms, fmt.ms)} ms.`);
+  const d = rows.find((r) => r.delivered);
+  if (d) {
+    lines.push(
+      '',
+      `${d.stack}: ${cell(d.queuedItems, fmt.int)} queued, ${cell(d.delivered, fmt.int)} delivered, ` +
+        `${cell(d.undelivered, fmt.int)} undelivered, ${cell(d.duplicates, fmt.int)} duplicate registrations; ` +
+        `last delivery ${cell(d.lastDeliveryAfterMs, fmt.s)} s after the platform's return.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const runs = Number(values.runs);
+  const seconds = Number(values.seconds);
+  const names = values.scenario === 'all' ? Object.keys(SCENARIOS) : values.scenario.split(',');
+  for (const name of names) {
+    if (!SCENARIOS[name])
+      throw new Error(`Unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
+  }
+  if (!(runs >= 1 && seconds >= 6)) throw new Error('--runs must be ≥ 1 and --seconds ≥ 6');
+
+  const child = fork(new URL(import.meta.url).pathname, ['--server', '--servers', String(STACKS.length)], {
+    stdio: 'inherit',
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  const t0 = Date.now();
+  const results = {};
+  try {
+    for (const name of names) {
+      const perStack = STACKS.map(() => []);
+      for (let run = 0; run < runs; run++) {
+        console.error(
+          `chaos: ${name}, run ${run + 1}/${runs} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`,
+        );
+        const rows = await runOnce(child, SCENARIOS[name], seconds, run);
+        for (const [k, r] of rows.entries()) perStack[k].push(r);
+      }
+      results[name] = { title: SCENARIOS[name].title, runs: perStack, summary: perStack.map(aggregate) };
+      // Each scenario's table as soon as it is done, so a long run that is cut short still reports.
+      console.error(`### ${name}: ${results[name].title}\n\n${table(results[name].summary)}\n`);
+    }
+  } finally {
+    child.kill();
+  }
+  const elapsed = (Date.now() - t0) / 1000;
+  if (values.json) {
+    console.log(
+      JSON.stringify({ seconds, runs, node: process.version, elapsedSeconds: elapsed, results }, null, 2),
+    );
+    return;
+  }
+  console.log(
+    `\nChaos benchmark: ${seconds} s per run, open loop at ${RATE} calls/s (low: one per 6 s), a different` +
+      ` citizen per call; ${runs} run(s) per scenario, figures are medians (min–max); Node ${process.version};` +
+      ` took ${elapsed.toFixed(0)} s.\n`,
+  );
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`### ${name}: ${r.title}\n\n${table(r.summary)}\n`);
+  }
+}
 
 async function fetchToken(url) {
   const form = new URLSearchParams({
@@ -458,20 +562,9 @@ async function fetchToken(url) {
   return res.data.access_token;
 }
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Last, so every const above is initialised before either role runs.
 if (values.server) {
-  await serveMock();
+  await serveMocks();
 } else {
   await main();
 }

@@ -40,7 +40,12 @@ export interface BreakerPolicy {
   resetTimeoutMs: number;
   /** Factor applied to the open duration after each failed half-open. @default 2 */
   openBackoffFactor: number;
-  /** Cap of the growing open duration. @default 30000 */
+  /**
+   * Cap of the growing open duration: also the longest a recovered platform waits for its first
+   * probe. 1500, so the first live answer comes within 2 s of the platform's return; at 2–3 probe
+   * requests per half-open that costs ≈ 2 requests/s during an outage. A `resetTimeoutMs` above it
+   * is kept (the duration then stays at `resetTimeoutMs`). @default 1500
+   */
   maxOpenMs: number;
   /** Share of the open duration removed at random (0 = none), so instances do not probe in step. @default 0.2 */
   openJitter: number;
@@ -110,7 +115,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     windowMs: 10_000,
     resetTimeoutMs: 1_000,
     openBackoffFactor: 2,
-    maxOpenMs: 30_000,
+    maxOpenMs: 1_500,
     openJitter: 0.2,
     halfOpenProbes: 3,
     halfOpenSuccesses: 2,

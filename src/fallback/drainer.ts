@@ -51,6 +51,9 @@ export interface DrainerOptions {
   purgeEveryMs?: number;
 }
 
+/** Transient codes raised before anything was sent: the breaker (open or half-open and full) or the bulkhead. */
+const REFUSED_LOCALLY: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL']);
+
 export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Object.freeze({
   autoStart: true,
   pollMs: 1_000,
@@ -234,11 +237,14 @@ export class Drainer {
       if (isOpen(up)) continue;
       for (;;) {
         if (this.stopping) return report;
+        // Half-open lets a few probes through and refuses the rest: replay one item at a time then,
+        // instead of claiming a batch the breaker would mostly refuse.
+        const limit = up.breaker.state === 'half-open' ? 1 : this.o.batch;
         const items = await this.rt.outbox.claim({
           owner: this.owner,
           now: this.rt.clock.now(),
           leaseMs: this.o.leaseMs,
-          limit: this.o.batch,
+          limit,
           upstream: up.name,
         });
         // Paced one after another, delivered concurrently: the pacer, not the round trip, sets the rate.
@@ -247,7 +253,7 @@ export class Drainer {
           if (await this.pace(up)) inFlight.push(this.deliver(up, item, report));
         }
         await Promise.all(inFlight);
-        if (items.length < this.o.batch || isOpen(up)) break;
+        if (items.length < limit || limit < this.o.batch || isOpen(up)) break;
       }
     }
     return report;
@@ -294,11 +300,16 @@ export class Drainer {
       const lastError = { code: error.code, message: error.message };
       // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
       if (TRANSIENT_CODES.has(error.code)) {
-        this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
-        const delay = Math.max(
-          this.o.baseDelayMs,
-          fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
-        );
+        // Refused by our own breaker or bulkhead, the replay was never sent: that says nothing about
+        // the platform's load, so neither the pace nor the item's backoff grows (it is due again soon).
+        const refused = REFUSED_LOCALLY.has(error.code);
+        if (!refused) this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
+        const delay = refused
+          ? this.o.baseDelayMs
+          : Math.max(
+              this.o.baseDelayMs,
+              fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
+            );
         await rt.outbox.release(item.id, this.owner, lastError, rt.clock.now() + delay, rt.clock.now());
         report.rescheduled++;
       } else {

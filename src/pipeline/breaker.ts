@@ -47,8 +47,11 @@ interface Bucket {
  *   failures is hundreds of attempts (impossible on a 30 % background), at one call every 6 s it
  *   is three calls.
  * - **Open duration** starts at `resetTimeoutMs` and is multiplied by `openBackoffFactor` after
- *   each failed half-open, capped at `maxOpenMs`, with up to `openJitter` of it removed at random
- *   (so many instances do not probe in step); it resets when the breaker closes.
+ *   each failed half-open, capped at `maxOpenMs` (or `resetTimeoutMs` if larger), with up to
+ *   `openJitter` of it removed at random (so many instances do not probe in step); it resets when
+ *   the breaker closes. The default cap is short (1.5 s) so a recovered platform is probed, and
+ *   answers live, within 2 s of its return; a longer cap saves a few probes per outage at the cost
+ *   of up to that long answering nothing after it.
  * - **Half-open** lets at most `halfOpenProbes` probes through and closes once
  *   `halfOpenSuccesses` of them succeed; it re-opens only once that is no longer reachable, so a
  *   background error share on a recovered platform does not keep it open.
@@ -188,7 +191,9 @@ export class Breaker {
 
   private open(): void {
     const p = this.policy;
-    const base = Math.min(p.maxOpenMs, p.resetTimeoutMs * p.openBackoffFactor ** this.openCount);
+    // A cap below the first open duration does not shorten it: a resetTimeoutMs set alone is honoured.
+    const cap = Math.max(p.maxOpenMs, p.resetTimeoutMs);
+    const base = Math.min(cap, p.resetTimeoutMs * p.openBackoffFactor ** this.openCount);
     const duration = Math.max(1, base * (1 - p.openJitter * this.random()));
     this.openCount++;
     this.transition('open');

@@ -126,4 +126,83 @@ describe('breaker rules', () => {
     await b.execute(ok);
     expect(b.state).toBe('closed');
   });
+
+  it('the ratio rule waits for minimumCalls attempts in the window, then opens', async () => {
+    // Two failures in three: a 67 % share, but never 20 in a row nor a run spanning 10 s.
+    const { b } = make({ minimumCalls: 50, errorRatio: 0.5 });
+    let calls = 0;
+    while (b.state === 'closed' && calls < 1000) {
+      calls++;
+      await b.execute(calls % 3 === 0 ? ok : fail).catch(() => {});
+      await vi.advanceTimersByTimeAsync(25);
+    }
+    expect(calls).toBe(50);
+  });
+
+  it('the ratio only counts the rolling window: old failures age out', async () => {
+    const { b } = make({ minimumCalls: 50, errorRatio: 0.5, windowMs: 10_000 });
+    // 40 failures (in runs of 2, so no run rule), then 11 s of quiet: the window is empty again.
+    for (let i = 0; i < 60; i++) await b.execute(i % 3 === 2 ? ok : fail).catch(() => {});
+    expect(b.state).toBe('open');
+    const fresh = make({ minimumCalls: 50, errorRatio: 0.5, windowMs: 10_000 });
+    for (let i = 0; i < 45; i++) await fresh.b.execute(i % 3 === 2 ? ok : fail).catch(() => {});
+    await vi.advanceTimersByTimeAsync(11_000);
+    for (let i = 0; i < 45; i++) await fresh.b.execute(i % 3 === 2 ? ok : fail).catch(() => {});
+    expect(fresh.b.state).toBe('closed'); // 90 calls, 60 failures, but never 50 in one window
+  });
+
+  it('with the defaults, a 20 s outage at 40 calls/s lets ≤ 0.10 attempts per call through, and the platform is probed within 1.5 s of its return', async () => {
+    const { b } = make({}, lcg(3));
+    let down = true;
+    let attemptsInOutage = 0;
+    const upstream = () => {
+      if (down) attemptsInOutage++;
+      return down ? fail() : ok();
+    };
+    for (let i = 0; i < 800; i++) {
+      await b.execute(upstream).catch(() => {});
+      await vi.advanceTimersByTimeAsync(25);
+    }
+    expect(attemptsInOutage / 800).toBeLessThanOrEqual(0.1);
+    down = false;
+    let firstLive = -1;
+    for (let t = 0; t <= 3000 && firstLive < 0; t += 25) {
+      const r = await b.execute(upstream).catch(() => undefined);
+      if (r === 'ok') firstLive = t;
+      await vi.advanceTimersByTimeAsync(25);
+    }
+    expect(firstLive).toBeGreaterThanOrEqual(0);
+    expect(firstLive).toBeLessThanOrEqual(1500);
+    expect(b.state).toBe('half-open'); // one probe of the two it needs
+    await b.execute(ok);
+    expect(b.state).toBe('closed');
+  });
+
+  it('the default open duration never exceeds maxOpenMs however long the outage', async () => {
+    const { b } = make({ consecutiveFailures: 1 }, () => 0);
+    await b.execute(fail).catch(() => {});
+    const durations: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const opened = Date.now();
+      while (b.state === 'open') await vi.advanceTimersByTimeAsync(5);
+      durations.push(Date.now() - opened);
+      await b.execute(fail).catch(() => {});
+      await b.execute(fail).catch(() => {});
+    }
+    expect(durations).toEqual([1000, 1500, 1500, 1500, 1500, 1500, 1500, 1500]);
+  });
+
+  it('a resetTimeoutMs above maxOpenMs is honoured, and then the duration does not grow', async () => {
+    const { b } = make({ consecutiveFailures: 1, resetTimeoutMs: 5000, maxOpenMs: 1500 }, () => 0);
+    await b.execute(fail).catch(() => {});
+    const durations: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const opened = Date.now();
+      while (b.state === 'open') await vi.advanceTimersByTimeAsync(5);
+      durations.push(Date.now() - opened);
+      await b.execute(fail).catch(() => {});
+      await b.execute(fail).catch(() => {});
+    }
+    expect(durations).toEqual([5000, 5000, 5000]);
+  });
 });
