@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { type CallRuntime, annotate, send } from '../call.js';
 import { GatewayError, TRANSIENT_CODES } from '../errors.js';
@@ -90,6 +91,8 @@ export class Drainer {
     options: DrainerOptions = {},
   ) {
     this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
+    // A batch of replays (20 by default) listens to it at once.
+    setMaxListeners(0, this.stopController.signal);
     const { perSecond, initialPerSecond, minPerSecond, decreaseFactor, increasePerSecond } = this.o;
     if (!(minPerSecond > 0 && minPerSecond <= initialPerSecond && initialPerSecond <= perSecond)) {
       throw new RangeError('drainer: need 0 < minPerSecond <= initialPerSecond <= perSecond');
