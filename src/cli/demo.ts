@@ -123,7 +123,17 @@ export async function runDemo(
   const paint = colour ? COLOURS : PLAIN;
   if (o.store === 'postgres') {
     const { runClusterDemo } = await import('./demo-cluster.js');
-    return runClusterDemo({ ...o, databaseUrl: options.databaseUrl, signal: options.signal, colour }, out);
+    // Ctrl+C ends the day early; the schema is still dropped and the summary printed.
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    const own = options.signal === undefined && out === process.stdout;
+    if (own) process.once('SIGINT', onSigint);
+    try {
+      const signal = options.signal ?? controller.signal;
+      return await runClusterDemo({ ...o, databaseUrl: options.databaseUrl, signal, colour }, out);
+    } finally {
+      if (own) process.off('SIGINT', onSigint);
+    }
   }
 
   // The day's plan: everything random is drawn here, from the seed.

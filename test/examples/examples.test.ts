@@ -28,11 +28,14 @@ import { requirePostgres } from '../helpers/services.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs an example as a user would (`node --import tsx <file>`), with no network but loopback. */
-function runExample(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runExample(
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -83,7 +86,7 @@ const postgres = await requirePostgres({ suite: 'examples/transactional-enqueue.
 
 describe.skipIf(!postgres.available)('examples/transactional-enqueue.ts', () => {
   it('rolled back leaves no outbox item; committed is delivered once', async () => {
-    const r = await runExample('examples/transactional-enqueue.ts');
+    const r = await runExample('examples/transactional-enqueue.ts', { DATABASE_URL: postgres.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual([
