@@ -6,7 +6,8 @@
  * const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
  * const url = `postgres://postgres@127.0.0.1:${proxy.port}/test`;
  * proxy.cut();     // destroys every open connection; new ones are accepted and closed at once
- * proxy.restore(); // connections pass through again
+ * proxy.silence(); // a network partition: nothing passes either way, nothing is closed
+ * proxy.restore(); // connections pass through again (silenced ones resume where they stopped)
  * await proxy.close();
  * ```
  */
@@ -22,6 +23,7 @@ export interface TcpProxy {
   /** Connections refused (closed at once) while down. */
   readonly refused: number;
   cut(): void;
+  silence(): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -29,14 +31,11 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let down = false;
+  let silent = false;
+  const held: Socket[] = [];
   let passed = 0;
   let refused = 0;
-  const server = createServer((client) => {
-    if (down) {
-      refused++;
-      client.destroy(); // the client sees its connection closed before the server's greeting
-      return;
-    }
+  const pass = (client: Socket) => {
     passed++;
     const upstream = createConnection(target);
     for (const [a, b] of [
@@ -51,6 +50,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       });
       a.pipe(b);
     }
+  };
+  const server = createServer((client) => {
+    if (down) {
+      refused++;
+      client.destroy(); // the client sees its connection closed before the server's greeting
+      return;
+    }
+    if (silent) {
+      client.pause(); // accepted, never answered: the connect hangs
+      held.push(client);
+      return;
+    }
+    pass(client);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -72,8 +84,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       down = true;
       for (const s of open) s.destroy();
     },
+    silence() {
+      silent = true;
+      for (const s of open) s.pause(); // bytes stay in the kernel's buffers, as on a dead link
+    },
     restore() {
       down = false;
+      silent = false;
+      for (const s of open) s.resume();
+      for (const c of held.splice(0)) {
+        c.resume();
+        pass(c);
+      }
     },
     close() {
       down = true;

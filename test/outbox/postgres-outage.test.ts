@@ -185,17 +185,98 @@ describe.skipIf(!postgres.available)(
       const registered = platforms.registrations('land').map((r) => r.idempotencyKey);
       const accepted = outcomes.filter((o) => o.status !== undefined).map((o) => o.key);
       expect(new Set(registered).size).toBe(registered.length);
-      expect([...registered].sort()).toEqual([...accepted].sort());
-
+      const registeredSet = new Set(registered);
+      expect(accepted.filter((k) => !registeredSet.has(k))).toEqual([]);
+      // A refused write registered after all: its INSERT reached the server and committed, and the
+      // connection died before the answer came back. Never lost: the outbox holds it and delivered
+      // it; the caller, told NOT queued, resubmits with the same key and the platform deduplicates.
+      const acceptedSet = new Set(accepted);
+      const held = new Map((await gateway.outbox.list()).map((i) => [i.idempotencyKey, i]));
+      const ackLost = refused.filter((o) => registeredSet.has(o.key));
+      for (const o of ackLost) {
+        expect(held.get(o.key)?.state, o.key).toBe('delivered');
+        expect(String((o.error as Error).cause)).toMatch(/Connection terminated/);
+      }
+      expect(registered.filter((k) => !acceptedSet.has(k) && !held.has(k))).toEqual([]);
       const rawWrites = platforms.requests('land').filter((r) => r.method === 'POST').length;
       console.info(
         `[pg-outage] ${outcomes.length} writes (${outcomes.filter((o) => o.status === 'ok').length} live, ` +
-          `${queued.length} queued, ${refused.length} refused NOT queued, slowest refusal ${Math.max(0, ...refused.map((o) => o.ms))} ms); ` +
+          `${queued.length} queued, ${refused.length} refused NOT queued (${ackLost.length} of them stored after all: answer lost with the connection), slowest refusal ${Math.max(0, ...refused.map((o) => o.ms))} ms); ` +
           `outage ${restoredAt - cutAt} ms; proxy refused ${proxy.refused} connections; ` +
           `first delivery ${firstAfter!.at - restoredAt} ms after the return, all ${queued.length} delivered ` +
           `${Math.max(...delivered.map((d) => d.at)) - restoredAt} ms after it; ${rawWrites} raw write requests`,
       );
       await gateway.close();
     }, 90_000);
+
+    it('a silent database (a partition: no reset, no answer) fails the write NOT queued within enqueueTimeoutMs instead of hanging', async () => {
+      const viaProxy = new URL(postgres.url);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const gateway = createGateway({
+        client: 'VN/GOV/test/pg-outage',
+        upstreams: {
+          land: landRegistry({
+            baseUrl: platforms.url,
+            auth: { type: 'oauth2', tokenUrl: platforms.urls.token, ...MOCK_CREDENTIALS },
+            policy: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 1_000_000 } },
+          }),
+        },
+        logger: pino({ level: 'silent' }),
+        outbox: postgresOutbox({
+          connectionString: viaProxy.toString(),
+          schema: pg.schema,
+          table: 'silent',
+          enqueueTimeoutMs: 1_500,
+        }),
+        drainer: { autoStart: false },
+      });
+      const parcel = fixtures.parcels[0]!;
+      const citizen = fixtures.citizens[0]!;
+      const submit = (dossierCode: string) =>
+        gateway.land.submitRegistration(
+          {
+            dossierCode,
+            wardCode: parcel.wardCode,
+            mapSheet: parcel.mapSheet,
+            parcelNumber: parcel.parcelNumber,
+            changeType: 'CHUYEN_NHUONG',
+            applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
+          },
+          { purpose: '1.004227', actor: 'officer-17' },
+        );
+      platforms.reset();
+      platforms.setFault('land', { down: true });
+      expect((await submit('HS-SILENT-1')).status).toBe('queued');
+
+      proxy.silence();
+      const started = Date.now();
+      const e = await submit('HS-SILENT-2').catch((x: unknown) => x);
+      const waited = Date.now() - started;
+      proxy.restore();
+      expect(isGatewayError(e) && e.message, String(e)).toMatch(/NOT queued/);
+      expect(isOutboxStoreError((e as Error).cause, 'UNAVAILABLE')).toBe(true);
+      expect(((e as Error).cause as Error).message).toMatch(/did not answer within 1500 ms/);
+      expect(waited).toBeGreaterThanOrEqual(1_400);
+      expect(waited, 'bounded, not a hang').toBeLessThan(6_000);
+
+      // The city system resubmits with the same dossier code once things are back: registered
+      // once, even if the silenced insert landed after all (it is then delivered as a replay).
+      platforms.setFault('land', undefined);
+      expect((await submit('HS-SILENT-2')).status).toBe('ok');
+      for (let i = 0; i < 50; i++) {
+        await gateway.outbox.drain();
+        const c = await gateway.outbox.counts();
+        if (c.pending + c.delivering === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const keys = platforms.registrations('land').map((r) => r.idempotencyKey);
+      expect([...keys].sort()).toEqual(['HS-SILENT-1', 'HS-SILENT-2']);
+      const late = (await gateway.outbox.list()).filter((i) => i.idempotencyKey === 'HS-SILENT-2');
+      console.info(
+        `[pg-outage] silent database: refused after ${waited} ms (enqueueTimeoutMs 1500); the silenced insert ${late.length > 0 ? `landed later (${late[0]!.state})` : 'never landed'}`,
+      );
+      await gateway.close();
+    }, 60_000);
   },
 );
