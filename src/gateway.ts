@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -199,6 +200,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   );
   // close() aborts calls in flight itself, before the breakers and transports go away.
   const shutdown = new AbortController();
+  // Every call in flight listens to it: no "possible leak" warning above 10 concurrent calls.
+  setMaxListeners(0, shutdown.signal);
   const inFlight = new Set<Promise<unknown>>();
   const rt: CallRuntime = {
     clock,

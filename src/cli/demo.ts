@@ -14,15 +14,14 @@ import { join } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import pino, { type Logger } from 'pino';
 import { createDemoGateway, type DemoGateway, demoPolicy, UPSTREAMS } from '../demo/gateway.js';
-import { demoFixtures, generateCitizens } from '../demo/population.js';
-import { Rng } from '../demo/random.js';
+import { drainOutbox, sleep } from '../demo/drain.js';
+import { planDemoDay } from '../demo/plan.js';
 import { activeIncidents, simulatedTime, startScenario } from '../demo/scenario.js';
 import { DemoStats } from '../demo/stats.js';
 import { buildSummary, type DemoSummary, renderSummary } from '../demo/summary.js';
 import { COLOURS, PLAIN, progressLine, renderFrame, type ViewSnapshot } from '../demo/view.js';
-import { planDay, runWorkload } from '../demo/workload.js';
+import { runWorkload } from '../demo/workload.js';
 import type { HealthSnapshot } from '../telemetry/health.js';
-import { fixtures as mockFixtures } from '../testing/fixtures.js';
 import { streamRandom } from '../testing/prng.js';
 import { type MockPlatforms, startMockPlatforms } from '../testing/server.js';
 
@@ -48,6 +47,15 @@ export interface DemoOptions {
   progressEveryMs?: number;
   /** Stops the day early (no new dossiers, no drain wait); the summary is still printed. */
   signal?: AbortSignal;
+  /**
+   * Gateway processes sharing the outbox; above 1 needs `store: 'postgres'`. One of them is
+   * SIGKILLed mid-day and restarted (src/cli/demo-cluster.ts). @default 1
+   */
+  instances?: number;
+  /** `sqlite`: an embedded file in a temp dir. `postgres`: a schema of its own, dropped at the end. @default 'sqlite' */
+  store?: 'sqlite' | 'postgres';
+  /** PostgreSQL for `store: 'postgres'`. @default process.env.DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test */
+  databaseUrl?: string;
 }
 
 /** Where the demo writes: a stream such as `process.stdout`. */
@@ -68,7 +76,17 @@ function resolve(o: DemoOptions) {
   if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60)
     throw new RangeError('--minutes must be a number above 0 and at most 1440');
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError('--seed must be a whole number from 0');
+  const instances = o.instances ?? 1;
+  const store = o.store ?? 'sqlite';
+  if (!Number.isInteger(instances) || instances < 1 || instances > 8)
+    throw new RangeError('--instances must be a whole number from 1 to 8');
+  if (store !== 'sqlite' && store !== 'postgres')
+    throw new RangeError("--store must be 'sqlite' or 'postgres'");
+  if (instances > 1 && store !== 'postgres')
+    throw new RangeError('--instances above 1 needs --store postgres (one outbox shared by every instance)');
   return {
+    instances,
+    store,
     dossiers,
     minutes,
     seed,
@@ -89,32 +107,6 @@ function withBreakers(stats: DemoStats, health: HealthSnapshot | undefined): Vie
   return out;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((done) => {
-    if (signal?.aborted || ms <= 0) return done();
-    const t = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', finish);
-      done();
-    }
-    signal?.addEventListener('abort', finish, { once: true });
-  });
-
-/** Replays outbox passes until nothing is pending or `timeoutMs` passed. */
-async function drainOutbox(gateway: DemoGateway, timeoutMs: number, signal?: AbortSignal) {
-  const started = Date.now();
-  for (;;) {
-    await gateway.outbox.drain();
-    const c = await gateway.outbox.counts();
-    if (c.pending + c.delivering === 0) return { complete: true, durationMs: Date.now() - started };
-    if (signal?.aborted || Date.now() - started >= timeoutMs)
-      return { complete: false, durationMs: Date.now() - started };
-    // Items wait out their backoff, or an open breaker its reset timeout.
-    await sleep(100, signal);
-  }
-}
-
 /**
  * Runs the demo and resolves with its summary. Writes a live view (or progress lines) and the
  * summary table to `out`, or only the summary as JSON with `json`. Cleans up the mock platforms,
@@ -129,16 +121,23 @@ export async function runDemo(
   const interactive = !o.json && (options.interactive ?? out.isTTY === true);
   const colour = interactive && !process.env.NO_COLOR;
   const paint = colour ? COLOURS : PLAIN;
+  if (o.store === 'postgres') {
+    const { runClusterDemo } = await import('./demo-cluster.js');
+    // Ctrl+C ends the day early; the schema is still dropped and the summary printed.
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    const own = options.signal === undefined && out === process.stdout;
+    if (own) process.once('SIGINT', onSigint);
+    try {
+      const signal = options.signal ?? controller.signal;
+      return await runClusterDemo({ ...o, databaseUrl: options.databaseUrl, signal, colour }, out);
+    } finally {
+      if (own) process.off('SIGINT', onSigint);
+    }
+  }
 
   // The day's plan: everything random is drawn here, from the seed.
-  const crowd = generateCitizens(
-    new Rng(o.seed, 'population'),
-    o.dossiers,
-    mockFixtures.wards.map((w) => w.code),
-  );
-  const fixtures = demoFixtures(crowd);
-  const people = [...mockFixtures.citizens, ...crowd];
-  const plans = planDay(o.seed, o.dossiers, people, fixtures);
+  const { fixtures, plans } = planDemoDay(o.seed, o.dossiers);
   const { overrides } = demoPolicy(o.dayMs);
 
   const logger: Logger = options.log

@@ -151,11 +151,29 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print the summary as JSON instead of the live view')
     .option('--log <file>', "write the gateway's log (pino JSON lines) to this file")
+    .addOption(
+      new Option('--instances <n>', 'gateway processes sharing the outbox (one is SIGKILLed mid-day)')
+        .default(1)
+        .argParser(integer('--instances', 1, 8)),
+    )
+    .addOption(
+      new Option('--store <store>', 'outbox store').choices(['sqlite', 'postgres']).default('sqlite'),
+    )
+    .option(
+      '--database-url <url>',
+      'PostgreSQL for --store postgres (default: $DATABASE_URL or local test db)',
+    )
     .action(async (o) => {
       const { runDemo } = await import('./demo.js');
       const summary = await runDemo(o, process.stdout);
       if (summary.lost > 0 || summary.duplicates > 0) process.exitCode = 1;
     });
+
+  // Internal: one gateway process of `demo --instances`, driven over IPC by its parent.
+  program.command('demo-instance', { hidden: true }).action(async () => {
+    const { runDemoInstance } = await import('../demo/instance.js');
+    await runDemoInstance();
+  });
 
   return program;
 }

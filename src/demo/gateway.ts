@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { landRegistry, taxRegistry, vneid } from '../../adapters/index.js';
 import type { DrainerOptions } from '../fallback/drainer.js';
 import { sqliteOutbox } from '../fallback/outbox/sqlite.js';
+import type { OutboxStore } from '../fallback/outbox/types.js';
 import { createGateway } from '../gateway.js';
 import { DEFAULT_POLICY, type PolicyOptions } from '../policy.js';
 import { DEFAULT_DRAINER_OPTIONS } from '../fallback/drainer.js';
@@ -92,7 +93,12 @@ export const DEMO_CLIENT = 'VN/GOV/000.00.29.H29/hcmc-tthc-demo';
 export function createDemoGateway(o: {
   baseUrl: string;
   tokenUrl: string;
-  outboxPath: string;
+  /** The embedded outbox file; ignored when `outbox` is given. */
+  outboxPath?: string;
+  /** A shared store instead (`--store postgres`: one outbox for every instance). */
+  outbox?: OutboxStore;
+  /** Drainer settings on top of {@link demoPolicy}'s. */
+  drainer?: DrainerOptions;
   dayMs: number;
   logger: Logger;
   random: Random;
@@ -107,8 +113,8 @@ export function createDemoGateway(o: {
       tax: taxRegistry({ baseUrl: o.baseUrl, auth }),
     },
     policy,
-    drainer,
-    outbox: sqliteOutbox({ path: o.outboxPath }),
+    drainer: { ...drainer, ...o.drainer },
+    outbox: o.outbox ?? sqliteOutbox({ path: o.outboxPath ?? 'outbox.sqlite' }),
     logger: o.logger,
     random: o.random,
   });

@@ -20,6 +20,14 @@ export interface UpstreamSummary
   p99Ms: number | null;
 }
 
+/** The processes of a multi-instance demo, and the one killed mid-day. */
+export interface InstancesSummary {
+  count: number;
+  store: 'postgres';
+  /** Each SIGKILL: which instance, when on the simulated clock, what it left unfinished. */
+  killed: { instance: number; at: string; unfinishedDossiers: number; restarted: boolean }[];
+}
+
 export interface DemoSummary {
   seed: number;
   dayMinutes: number;
@@ -72,6 +80,8 @@ export interface DemoSummary {
   overrides: PolicyOverride[];
   /** The day was cut short (Ctrl+C or the caller's signal): no drain wait. */
   interrupted: boolean;
+  /** Only with `--instances`/`--store postgres`: the gateway processes that shared one outbox. */
+  instances?: InstancesSummary;
 }
 
 export interface SummaryInputs {
@@ -316,6 +326,19 @@ export function renderSummary(s: DemoSummary, paint: Paint, colour: boolean): st
       'Outbox drained',
       `${s.drain.complete ? 'yes' : paint.red('NO')} in ${ms(s.drain.durationMs)} after closing time`,
     ],
+    ...(s.instances
+      ? [
+          [
+            'Gateway instances',
+            `${s.instances.count} processes on one PostgreSQL outbox${s.instances.killed
+              .map(
+                (k) =>
+                  `; #${k.instance} SIGKILLed at ${k.at} (${k.unfinishedDossiers} dossiers unfinished${k.restarted ? ', restarted: the officers redid them' : ''})`,
+              )
+              .join('')}`,
+          ],
+        ]
+      : []),
     [
       'Run time',
       `${formatElapsed(s.durationMs)}  (${s.dayMinutes} min day, seed ${s.seed})${s.interrupted ? paint.yellow('  interrupted') : ''}`,

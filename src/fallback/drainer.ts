@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { type CallRuntime, annotate, send } from '../call.js';
 import { GatewayError, TRANSIENT_CODES } from '../errors.js';
@@ -70,6 +71,15 @@ export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Objec
   purgeEveryMs: 3_600_000,
 });
 
+/** What the drainer's events say about an item. */
+interface ItemEvent {
+  ticket: string;
+  upstream: string;
+  operation: string;
+  requestId: string;
+  dossierCode: string | undefined;
+}
+
 /** What a purge removed, and its cut-off (epoch ms). */
 export interface PurgeReport extends PurgeCounts {
   before: number;
@@ -108,6 +118,8 @@ export class Drainer {
     private readonly logger?: Logger,
   ) {
     this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
+    // A batch of replays (20 by default) listens to it at once.
+    setMaxListeners(0, this.stopController.signal);
     const { retentionMs, purgeEveryMs } = this.o;
     if (!(Number.isFinite(retentionMs) && retentionMs >= 0)) {
       throw new RangeError('drainer: retentionMs must be a finite number >= 0');
@@ -261,67 +273,104 @@ export class Drainer {
 
   private async deliver(up: Upstream, item: OutboxItem, report: DrainReport): Promise<void> {
     const { rt } = this;
-    const event = {
+    const event: ItemEvent = {
       ticket: item.id,
       upstream: item.upstream,
       operation: item.operation,
       requestId: item.requestId,
       dossierCode: item.context.dossierCode,
     };
+    let value: unknown;
     try {
       if (!up.spec.operations[item.operation]) {
         throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
       }
-      const { value } = await send(
+      ({ value } = await send(
         rt,
         up,
         item.operation,
         item.input,
         { requestId: item.requestId, context: { ...item.context, idempotencyKey: item.idempotencyKey } },
         this.stopController.signal,
-      );
-      const policy = up.policies[item.operation];
-      if (item.kind === 'deferred-read' && policy?.cache) {
-        // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
-        rt.cache.set(StaleCache.key(up.name, item.operation, item.input), value, rt.clock.now());
-      }
-      if (await rt.outbox.complete(item.id, this.owner, value, rt.clock.now())) {
-        report.delivered++;
-        this.pacer(up).success(this.o.increasePerSecond, this.o.perSecond);
-        up.logger.info(
-          { ticket: item.id, operation: item.operation, requestId: item.requestId },
-          'outbox item delivered',
-        );
-        rt.events.emit('outbox:delivered', { ...event, result: value, attempts: item.attempts });
-      }
+      ));
     } catch (e) {
-      if (this.stopping) return; // our own abort: the lease expires and the item is due again
-      const error = annotate(e, up.name, item.operation, item.requestId);
-      const lastError = { code: error.code, message: error.message };
-      // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
-      if (TRANSIENT_CODES.has(error.code)) {
-        // Refused by our own breaker or bulkhead, the replay was never sent: that says nothing about
-        // the platform's load, so neither the pace nor the item's backoff grows (it is due again soon).
-        const refused = REFUSED_LOCALLY.has(error.code);
-        if (!refused) this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
-        const delay = refused
-          ? this.o.baseDelayMs
-          : Math.max(
-              this.o.baseDelayMs,
-              fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
-            );
-        await rt.outbox.release(item.id, this.owner, lastError, rt.clock.now() + delay, rt.clock.now());
-        report.rescheduled++;
-      } else {
-        await rt.outbox.fail(item.id, this.owner, lastError, rt.clock.now());
-        report.dead++;
-        up.logger.error(
-          { ticket: item.id, operation: item.operation, code: error.code },
-          'outbox item dead-lettered',
-        );
-        // The store counts the attempt when it leases the item.
-        rt.events.emit('outbox:dead', { ...event, code: error.code, attempts: item.attempts });
-      }
+      await this.failed(up, item, e, report, event).catch((storeError: unknown) =>
+        this.storeFailed(up, item, storeError),
+      );
+      return;
+    }
+    const policy = up.policies[item.operation];
+    if (item.kind === 'deferred-read' && policy?.cache) {
+      // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
+      rt.cache.set(StaleCache.key(up.name, item.operation, item.input), value, rt.clock.now());
+    }
+    let recorded: boolean;
+    try {
+      recorded = await rt.outbox.complete(item.id, this.owner, value, rt.clock.now());
+    } catch (storeError) {
+      // Delivered but not recorded (store unreachable): never a dead letter. The lease lapses and the
+      // item is replayed with its idempotency key, which the platform answers from its first result.
+      this.storeFailed(up, item, storeError);
+      return;
+    }
+    if (recorded) {
+      report.delivered++;
+      this.pacer(up).success(this.o.increasePerSecond, this.o.perSecond);
+      up.logger.info(
+        { ticket: item.id, operation: item.operation, requestId: item.requestId },
+        'outbox item delivered',
+      );
+      rt.events.emit('outbox:delivered', { ...event, result: value, attempts: item.attempts });
+    }
+  }
+
+  /** The store could not record an outcome: the item stays leased until its lease lapses, then is due again. */
+  private storeFailed(up: Upstream, item: OutboxItem, storeError: unknown): void {
+    up.logger.warn(
+      {
+        ticket: item.id,
+        operation: item.operation,
+        reason: (storeError as { reason?: unknown } | null)?.reason,
+      },
+      'outbox store unavailable: the item is replayed when its lease lapses',
+    );
+  }
+
+  /** A replay failed: back to `pending` after a backoff (transient), or to the dead letter. */
+  private async failed(
+    up: Upstream,
+    item: OutboxItem,
+    e: unknown,
+    report: DrainReport,
+    event: ItemEvent,
+  ): Promise<void> {
+    const { rt } = this;
+    if (this.stopping) return; // our own abort: the lease expires and the item is due again
+    const error = annotate(e, up.name, item.operation, item.requestId);
+    const lastError = { code: error.code, message: error.message };
+    // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
+    if (TRANSIENT_CODES.has(error.code)) {
+      // Refused by our own breaker or bulkhead, the replay was never sent: that says nothing about
+      // the platform's load, so neither the pace nor the item's backoff grows (it is due again soon).
+      const refused = REFUSED_LOCALLY.has(error.code);
+      if (!refused) this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
+      const delay = refused
+        ? this.o.baseDelayMs
+        : Math.max(
+            this.o.baseDelayMs,
+            fullJitterDelay(item.attempts, this.o.baseDelayMs, this.o.maxDelayMs, rt.random),
+          );
+      await rt.outbox.release(item.id, this.owner, lastError, rt.clock.now() + delay, rt.clock.now());
+      report.rescheduled++;
+    } else {
+      await rt.outbox.fail(item.id, this.owner, lastError, rt.clock.now());
+      report.dead++;
+      up.logger.error(
+        { ticket: item.id, operation: item.operation, code: error.code },
+        'outbox item dead-lettered',
+      );
+      // The store counts the attempt when it leases the item.
+      rt.events.emit('outbox:dead', { ...event, code: error.code, attempts: item.attempts });
     }
   }
 

@@ -23,15 +23,19 @@ import {
   type WardCounter,
   type WardCounterOptions,
 } from '../../examples/ward-counter/server.js';
+import { requirePostgres } from '../helpers/services.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs an example as a user would (`node --import tsx <file>`), with no network but loopback. */
-function runExample(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runExample(
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -74,6 +78,22 @@ describe('examples/custom-adapter.ts', () => {
       'bhxh registrations stored: 1 (2 write requests)',
       'tax via provincial LGSP: ok after 1 attempt(s), Công ty Cổ phần Dịch vụ Công nghệ Sài Gòn (active)',
       'bhxh.lookupInsuranceBook: NOT_FOUND, Không tìm thấy thông tin trên hệ thống trung ương.',
+    ]);
+  });
+});
+
+const postgres = await requirePostgres({ suite: 'examples/transactional-enqueue.ts' });
+
+describe.skipIf(!postgres.available)('examples/transactional-enqueue.ts', () => {
+  it('rolled back leaves no outbox item; committed is delivered once', async () => {
+    const r = await runExample('examples/transactional-enqueue.ts', { DATABASE_URL: postgres.url });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'rolled back: dossier rows 0, outbox item none',
+      'committed: dossier rows 1, outbox item pending',
+      'drained: 1 delivered, item delivered, receipt BN-000001',
+      'land registry registrations: 000.00.29.H29-250701-0002',
     ]);
   });
 });

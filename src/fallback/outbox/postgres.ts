@@ -42,6 +42,14 @@ export interface PostgresOutboxOptions {
   schema?: string;
   /** Table name; its migrations are recorded in `<table>_migrations`. @default 'vngw_outbox' */
   table?: string;
+  /**
+   * Longest wait for an enqueue (outside a caller's transaction) before it fails with
+   * `UNAVAILABLE`, so that a silent network (a partition: no reset, no answer) turns into a call
+   * that fails "NOT queued" instead of one that hangs. The insert may still land later, and is then
+   * delivered: resubmit with the same idempotency key, which the platform deduplicates.
+   * @default 10000
+   */
+  enqueueTimeoutMs?: number;
 }
 
 /** Options of a {@link PostgresOutboxStore.enqueue} inside the caller's transaction. */
@@ -184,6 +192,10 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
   )
     throw new TypeError('postgresOutbox: connectionString must be a non-empty string');
 
+  const enqueueTimeoutMs = options.enqueueTimeoutMs ?? 10_000;
+  if (!(Number.isFinite(enqueueTimeoutMs) && enqueueTimeoutMs > 0))
+    throw new TypeError('postgresOutbox: enqueueTimeoutMs must be a number above 0');
+
   const pg = loadDriver();
   const ownPool = options.pool === undefined;
   const pool: Pg.Pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
@@ -320,7 +332,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
     }
   };
 
-  return {
+  const store: PostgresOutboxStore = {
     transactional: true,
     enqueue: (item: NewOutboxItem, now: number, opts: PostgresEnqueueOptions = {}): Promise<OutboxItem> =>
       run(async () => {
@@ -547,4 +559,37 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
       else pool.off('error', onPoolError);
     },
   };
+
+  // A silent server (no reset, no answer) would hold the caller until TCP gives up, minutes later.
+  // In a caller's transaction the caller owns the wait, and the commit or rollback.
+  const insert = store.enqueue;
+  store.enqueue = (item, now, opts = {}) =>
+    opts.client ? insert(item, now, opts) : bounded(insert(item, now, opts), enqueueTimeoutMs, where);
+  return store;
+}
+
+/** Rejects with `UNAVAILABLE` if `p` has not settled within `ms`; `p` itself goes on (the insert may still land). */
+function bounded<T>(p: Promise<T>, ms: number, where: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new OutboxStoreError(
+            'UNAVAILABLE',
+            `outbox ${where} did not answer within ${ms} ms (the item may still be stored)`,
+          ),
+        ),
+      ms,
+    );
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }

@@ -1,0 +1,37 @@
+/** The closing-time drain, shared by the single-process demo and each instance of a multi-instance one. */
+import type { OutboxState } from '../fallback/outbox/types.js';
+import type { DrainReport } from '../fallback/drainer.js';
+
+/** What the drain needs of a gateway. */
+export interface Drainable {
+  outbox: { drain(): Promise<DrainReport>; counts(): Promise<Record<OutboxState, number>> };
+}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((done) => {
+    if (signal?.aborted || ms <= 0) return done();
+    const t = setTimeout(finish, ms);
+    function finish() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', finish);
+      done();
+    }
+    signal?.addEventListener('abort', finish, { once: true });
+  });
+
+/**
+ * Replays outbox passes until nothing is pending or delivering (store-wide: on a shared store this
+ * includes other instances' items, e.g. a killed instance's leases once they lapse) or `timeoutMs`.
+ */
+export async function drainOutbox(gateway: Drainable, timeoutMs: number, signal?: AbortSignal) {
+  const started = Date.now();
+  for (;;) {
+    await gateway.outbox.drain().catch(() => {}); // a store hiccup: the next pass retries
+    const c = await gateway.outbox.counts().catch(() => undefined);
+    if (c && c.pending + c.delivering === 0) return { complete: true, durationMs: Date.now() - started };
+    if (signal?.aborted || Date.now() - started >= timeoutMs)
+      return { complete: false, durationMs: Date.now() - started };
+    // Items wait out their backoff, an open breaker its reset timeout, a dead instance's lease its end.
+    await sleep(100, signal);
+  }
+}
