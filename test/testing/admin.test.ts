@@ -69,7 +69,9 @@ describe('vn-gateway mock: switching faults while running (/__admin/faults)', ()
         token: null,
       });
       const token = await getToken(http);
-      expect((await http.get('/tax/v1/nguoi-nop-thue/0301234567', { headers: xroad(token) })).status).toBe(503);
+      expect((await http.get('/tax/v1/nguoi-nop-thue/0301234567', { headers: xroad(token) })).status).toBe(
+        503,
+      );
       // Scenario first, then the per-target overrides.
       const mixed = await http.post('/__admin/faults', { scenario: 'outage', faults: { tax: null } });
       expect(mixed.data.faults.tax).toBeNull();
