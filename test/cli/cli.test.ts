@@ -50,7 +50,8 @@ describe('vn-gateway CLI', () => {
   it('documents every command and option in --help', () => {
     const r = cli('mock', '--help');
     expect(r.status).toBe(0);
-    for (const flag of ['--port', '--host', '--scenario', '--seed']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--port', '--host', '--scenario', '--seed', '--no-admin'])
+      expect(r.stdout).toContain(flag);
     expect(cli('outbox', 'list', '--help').stdout).toContain('--db');
     expect(cli('demo', '--help').stdout).toContain('--dossiers');
   });
