@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
-import { type Adapter, type CallContext, isAdapter, type OperationMap } from './adapter.js';
+import {
+  type Adapter,
+  type CallContext,
+  type IsPersonalData,
+  isAdapter,
+  type OperationMap,
+  type PersonalDataContext,
+} from './adapter.js';
 import { type CallResult, type CallRuntime, invoke } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
@@ -13,6 +20,7 @@ import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './f
 import { GatewayError } from './errors.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
+import { checkPolicyKeys } from './policy-keys.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger } from './telemetry/logger.js';
@@ -27,8 +35,11 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   upstreams: U;
   /** Calling system's X-Road-Client id for every adapter that does not set its own. */
   client?: string;
-  /** Policy overrides for every adapter (an adapter's own `policy` wins). */
-  policy?: PolicyOptions;
+  /**
+   * Policy overrides for every adapter (an adapter's own `policy` wins); `operations` is keyed by
+   * the operation names of the upstreams. Unknown keys are refused with a `ConfigurationError`.
+   */
+  policy?: PolicyOptions<OperationNames<U>>;
   /** A pino logger; one child per upstream is made from it. @default pino at 'info' to stdout */
   logger?: Logger;
   /** A prom-client registry for the gateway's series. @default a new Registry */
@@ -54,15 +65,28 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   random?: () => number;
 }
 
-/** The methods of one configured upstream: `gateway.vneid.verifyCitizen(input, context)`. */
+/**
+ * The methods of one configured upstream: `gateway.vneid.verifyCitizen(input, context)`. An
+ * operation declared `personalData: true` requires its context, with `purpose` and `actor`.
+ */
 export type AdapterClient<Ops extends OperationMap> = {
-  [K in keyof Ops]: (
-    input: z.input<Ops[K]['input']>,
-    context?: CallContext,
-  ) => Promise<CallResult<z.output<Ops[K]['output']>>>;
+  [K in keyof Ops]: IsPersonalData<Ops[K]> extends true
+    ? (
+        input: z.input<Ops[K]['input']>,
+        context: PersonalDataContext,
+      ) => Promise<CallResult<z.output<Ops[K]['output']>>>
+    : (
+        input: z.input<Ops[K]['input']>,
+        context?: CallContext,
+      ) => Promise<CallResult<z.output<Ops[K]['output']>>>;
 };
 
 type OpsOf<A> = A extends Adapter<infer Ops> ? Ops : never;
+
+/** Every operation name of a gateway's upstreams. */
+export type OperationNames<U extends Record<string, Adapter>> = {
+  [K in keyof U]: keyof OpsOf<U[K]> & string;
+}[keyof U];
 
 /** The outbox as operators and city systems see it. */
 export interface OutboxApi {
@@ -149,6 +173,11 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const quota = (options.quota ?? localQuota()).open({ clock, logger, events });
   let telemetry: GatewayMetrics;
   try {
+    checkPolicyKeys(
+      'createGateway',
+      options.policy,
+      Object.values(options.upstreams).flatMap((a) => (isAdapter(a) ? Object.keys(a.spec.operations) : [])),
+    );
     for (const [name, adapter] of Object.entries(options.upstreams)) {
       if (RESERVED.has(name))
         throw new ConfigurationError(

@@ -7,6 +7,7 @@ import { Breaker } from './pipeline/breaker.js';
 import { Bulkhead } from './pipeline/bulkhead.js';
 import { RetryBudget } from './pipeline/retry-budget.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
+import { checkPolicyKeys } from './policy-keys.js';
 import { upstreamLogger } from './telemetry/logger.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
@@ -58,6 +59,9 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     }
   }
 
+  const opNames = Object.keys(spec.operations);
+  checkPolicyKeys(`${where} (adapter defaults)`, spec.policy, opNames);
+  checkPolicyKeys(where, options.policy, opNames);
   const policies: Record<string, Policy> = {};
   for (const [op, opSpec] of Object.entries(spec.operations)) {
     policies[op] = resolvePolicy(where, op, opSpec.policy, spec.policy, shared.policy, options.policy);
