@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
 import {
@@ -23,7 +22,7 @@ import { ConfigurationError, type PolicyOptions } from './policy.js';
 import { checkPolicyKeys } from './policy-keys.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
-import { defaultLogger } from './telemetry/logger.js';
+import { defaultLogger, type GatewayLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
@@ -40,8 +39,11 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
    * the operation names of the upstreams. Unknown keys are refused with a `ConfigurationError`.
    */
   policy?: PolicyOptions<OperationNames<U>>;
-  /** A pino logger; one child per upstream is made from it. @default pino at 'info' to stdout */
-  logger?: Logger;
+  /**
+   * A pino-compatible logger (pino, Fastify's `app.log`…); one child per upstream is made from it.
+   * @default pino at 'info' to stdout
+   */
+  logger?: GatewayLogger;
   /** A prom-client registry for the gateway's series. @default a new Registry */
   metrics?: Registry;
   /** Where queued calls are stored. @default memoryOutbox() (use sqliteOutbox({ path }) to survive restarts) */

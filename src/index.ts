@@ -122,7 +122,7 @@ export {
   verifyPostgresAuditChain,
 } from './telemetry/audit-postgres.js';
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
-export { REDACT_PATHS } from './telemetry/logger.js';
+export { type GatewayLogFn, type GatewayLogger, REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';
 export {
   type MetricsServer,

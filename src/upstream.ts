@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Adapter, AdapterSpec } from './adapter.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
@@ -8,7 +7,7 @@ import { Bulkhead } from './pipeline/bulkhead.js';
 import { RetryBudget } from './pipeline/retry-budget.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
 import { checkPolicyKeys } from './policy-keys.js';
-import { upstreamLogger } from './telemetry/logger.js';
+import { type GatewayLogger, upstreamLogger } from './telemetry/logger.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
@@ -27,7 +26,7 @@ export interface Upstream {
   rateLimiter: Limiter | undefined;
   /** Where this gateway's rate limits are counted (local bucket or shared Redis quota). */
   quota: QuotaSession;
-  logger: Logger;
+  logger: GatewayLogger;
   /** Effective policy per operation. */
   policies: Record<string, Policy>;
   stats: UpstreamStats;
@@ -35,7 +34,7 @@ export interface Upstream {
 
 export interface UpstreamShared {
   clock: Clock;
-  logger: Logger;
+  logger: GatewayLogger;
   events: EventBus;
   client: string | undefined;
   policy: PolicyOptions | undefined;
