@@ -11,6 +11,7 @@ import {
 import { type CallResult, type CallRuntime, invoke } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
+import { createEventsApi, type GatewayEventsApi } from './events-api.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
 import { type DrainReport, Drainer, type DrainerOptions } from './fallback/drainer.js';
 import { type DirectEnqueueOptions, directEnqueue } from './fallback/outbox/direct-enqueue.js';
@@ -121,8 +122,10 @@ export interface GatewayCore {
   metrics(): Promise<string>;
   /** The registry itself (for a server of your own). */
   readonly registry: Registry;
-  /** Subscribes to a typed event; returns the function that unsubscribes. */
+  /** Subscribes to a typed event; returns the function that unsubscribes. Same as `events.on`. */
   on<E extends GatewayEventName>(event: E, fn: (e: GatewayEvents[E]) => void): () => void;
+  /** The gateway's events: `on`, `once`, `off` and `iterate` (async iteration), typed per event name. */
+  readonly events: GatewayEventsApi;
   readonly outbox: OutboxApi;
   /** Stops the drainer, the breakers' timers, sockets, and the outbox store. */
   close(): Promise<void>;
@@ -132,7 +135,7 @@ export type Gateway<U extends Record<string, Adapter>> = GatewayCore & {
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
 
-const RESERVED = new Set(['health', 'metrics', 'registry', 'on', 'outbox', 'close', 'then']);
+const RESERVED = new Set(['health', 'metrics', 'registry', 'on', 'events', 'outbox', 'close', 'then']);
 
 /**
  * Creates a gateway: one set of breakers, budgets, caches, metrics and an outbox, shared by
@@ -219,12 +222,14 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
 
+  const eventsApi = createEventsApi(events);
   let closed: Promise<void> | undefined;
   const core: GatewayCore = {
     registry,
     health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now(), outboxDurable),
     metrics: () => registry.metrics(),
-    on: (event, fn) => events.on(event, fn),
+    on: (event, fn) => eventsApi.api.on(event, fn),
+    events: eventsApi.api,
     outbox: {
       list: (filter) => outbox.list(filter),
       get: (ticket) => outbox.get(ticket),
@@ -241,6 +246,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
         await Promise.allSettled([...inFlight]);
         await drainer.stop();
         releaseUpstreams(upstreams.values());
+        eventsApi.close();
         events.clear();
         telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes
         await outbox.close();

@@ -51,6 +51,7 @@ export type {
   RetryEvent,
   UnknownValueEvent,
 } from './events.js';
+export type { GatewayEventsApi, IterateOptions } from './events-api.js';
 export {
   type Limiter,
   localQuota,
