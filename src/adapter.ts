@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
 import type { AuthOptions } from './transport/auth.js';
+import type { GatewayHooks } from './transport/hooks.js';
 import type { HttpMethod, Transport } from './transport/types.js';
 
 export type OperationKind = 'read' | 'write';
@@ -197,6 +198,8 @@ export interface AdapterOptions<Ops extends OperationMap = OperationMap> {
   policy?: PolicyOptions<keyof Ops & string>;
   /** Replaces the HTTP transport. @default axiosTransport() */
   transport?: Transport;
+  /** Request/response hooks of this adapter, run after the gateway's own. @default none */
+  hooks?: GatewayHooks;
 }
 
 /** The adapter's definition, as given to {@link defineAdapter}. */

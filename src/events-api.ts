@@ -46,7 +46,15 @@ export function createEventsApi(bus: EventBus): { api: GatewayEventsApi; close()
     const byFn = subscriptions.get(event) ?? new Map();
     subscriptions.set(event, byFn);
     byFn.get(fn)?.();
-    const off = bus.on(event, once ? (e) => (unsubscribe(), fn(e)) : fn);
+    const off = bus.on(
+      event,
+      once
+        ? (e) => {
+            unsubscribe();
+            fn(e);
+          }
+        : fn,
+    );
     const unsubscribe = () => {
       off();
       if (byFn.get(fn) === unsubscribe) byFn.delete(fn);

@@ -25,6 +25,7 @@ import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger, type GatewayLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
+import type { GatewayHooks } from './transport/hooks.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
 import type { Quota } from './quota/types.js';
@@ -62,6 +63,11 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
    * @default localQuota()
    */
   quota?: Quota;
+  /**
+   * Request/response hooks for every upstream (`beforeRequest` may add headers, e.g. a city's
+   * signature; `afterResponse` sees each reply), run before an adapter's own `hooks`. @default none
+   */
+  hooks?: GatewayHooks;
   /** Time source, for tests. @default the system clock */
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
@@ -201,6 +207,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           client: options.client,
           policy: options.policy,
           quota,
+          hooks: options.hooks,
         }),
       );
     }

@@ -133,4 +133,5 @@ export {
 } from './telemetry/server.js';
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
+export type { GatewayHooks, HookRequest, HookResponse } from './transport/hooks.js';
 export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';

@@ -11,6 +11,7 @@ import { type GatewayLogger, upstreamLogger } from './telemetry/logger.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
+import { type GatewayHooks, withHooks } from './transport/hooks.js';
 import type { Transport } from './transport/types.js';
 import type { Limiter, QuotaSession } from './quota/types.js';
 
@@ -39,6 +40,8 @@ export interface UpstreamShared {
   client: string | undefined;
   policy: PolicyOptions | undefined;
   quota: QuotaSession;
+  /** The gateway's request/response hooks (run before the adapter's own). */
+  hooks?: GatewayHooks | undefined;
 }
 
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
@@ -89,7 +92,8 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     target: {
       baseUrl: options.baseUrl,
       client,
-      transport,
+      // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
+      transport: withHooks(transport, name, [shared.hooks, options.hooks]),
       auth: createAuthProvider(options.auth, transport, clock),
       profile,
       now: () => clock.now(),
