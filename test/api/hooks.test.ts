@@ -85,11 +85,36 @@ describe('hooks', () => {
   });
 
   it.each([
-    ['an unsafe value', (r: HookRequest) => void (r.headers['x-sig'] = 'a\r\nx-evil: 1')],
-    ['a changed core header', (r: HookRequest) => void (r.headers['x-road-id'] = 'other')],
-    ['a removed core header', (r: HookRequest) => void delete r.headers['x-road-client']],
-    ['an authorization header', (r: HookRequest) => void (r.headers.Authorization = 'Basic x')],
-    ['a bad header name', (r: HookRequest) => void (r.headers['x sig'] = '1')],
+    [
+      'an unsafe value',
+      (r: HookRequest) => {
+        r.headers['x-sig'] = 'a\r\nx-evil: 1';
+      },
+    ],
+    [
+      'a changed core header',
+      (r: HookRequest) => {
+        r.headers['x-road-id'] = 'other';
+      },
+    ],
+    [
+      'a removed core header',
+      (r: HookRequest) => {
+        delete r.headers['x-road-client'];
+      },
+    ],
+    [
+      'an authorization header',
+      (r: HookRequest) => {
+        r.headers.Authorization = 'Basic x';
+      },
+    ],
+    [
+      'a bad header name',
+      (r: HookRequest) => {
+        r.headers['x sig'] = '1';
+      },
+    ],
   ])('refuses %s with VALIDATION, nothing sent', async (_, beforeRequest) => {
     const { gateway, sent } = setup({ adapter: { beforeRequest } });
     const e = await rejection(gateway.echo.ping({ n: 1 }));
