@@ -350,6 +350,7 @@ function audit(
       operation: r.operation,
       subject: r.subject,
       dossierCode: r.context.dossierCode,
+      correlationId: r.context.correlationId,
       outcome: r.outcome,
       requestId: r.requestId,
     });
