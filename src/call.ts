@@ -50,6 +50,8 @@ export interface CallRuntime {
   unknownValues?: UnknownValueLog;
   /** Aborted by the gateway's `close()`: linked into every call, which then ends `ABORTED`. */
   shutdown?: AbortSignal;
+  /** The active OpenTelemetry trace id, for the call's log line (when tracing is on). */
+  traceId?: (() => string | undefined) | undefined;
 }
 
 /** Runs steps 3–10 (deadline to envelope) for a validated input. Also used by the outbox drainer. */
@@ -168,6 +170,7 @@ export async function invoke(
       operation,
       requestId,
       correlationId: context.correlationId,
+      traceId: rt.traceId?.(),
       outcome,
       attempts,
       durationMs: m.durationMs,

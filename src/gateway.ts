@@ -25,6 +25,7 @@ import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger, type GatewayLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
+import { createTracing, loadOpenTelemetry } from './telemetry/tracing.js';
 import type { GatewayHooks } from './transport/hooks.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
@@ -68,6 +69,13 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
    * signature; `afterResponse` sees each reply), run before an adapter's own `hooks`. @default none
    */
   hooks?: GatewayHooks;
+  /**
+   * OpenTelemetry tracing when `@opentelemetry/api` is installed (an optional peer): a span per
+   * call and per attempt, W3C `traceparent` on the requests, the trace id in the call's log line.
+   * Needs a registered tracer provider and context manager (e.g. the NodeSDK's). `false` turns
+   * it off. @default true
+   */
+  tracing?: boolean;
   /** Time source, for tests. @default the system clock */
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
@@ -166,6 +174,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const events = new EventBus((event, error) =>
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
+  const tracing = options.tracing === false ? undefined : createTracing(loadOpenTelemetry());
   // close() aborts calls in flight itself, before the breakers and transports go away.
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
@@ -178,6 +187,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     audit: options.audit,
     shutdown: shutdown.signal,
     unknownValues: new UnknownValueLog(clock),
+    traceId: tracing?.traceId,
   };
 
   const upstreams = new Map<string, Upstream>();
@@ -208,6 +218,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           policy: options.policy,
           quota,
           hooks: options.hooks,
+          tracing,
         }),
       );
     }
@@ -273,7 +284,12 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           ? Promise.reject(
               new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op }),
             )
-          : track(inFlight, invoke(rt, up, op, input, context));
+          : track(
+              inFlight,
+              tracing
+                ? tracing.call(name, op, () => invoke(rt, up, op, input, context))
+                : invoke(rt, up, op, input, context),
+            );
     }
     gateway[name] = Object.freeze(client);
   }

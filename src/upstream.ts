@@ -8,6 +8,7 @@ import { RetryBudget } from './pipeline/retry-budget.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
 import { checkPolicyKeys } from './policy-keys.js';
 import { type GatewayLogger, upstreamLogger } from './telemetry/logger.js';
+import type { Tracing } from './telemetry/tracing.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
@@ -42,6 +43,8 @@ export interface UpstreamShared {
   quota: QuotaSession;
   /** The gateway's request/response hooks (run before the adapter's own). */
   hooks?: GatewayHooks | undefined;
+  /** The gateway's tracing, when OpenTelemetry is installed. */
+  tracing?: Tracing | undefined;
 }
 
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
@@ -93,8 +96,12 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
       baseUrl: options.baseUrl,
       client,
       // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
-      transport: withHooks(transport, name, [shared.hooks, options.hooks]),
-      auth: createAuthProvider(options.auth, transport, clock),
+      transport: withHooks(
+        shared.tracing?.platform(transport, name, () => breaker.state) ?? transport,
+        name,
+        [shared.hooks, options.hooks],
+      ),
+      auth: createAuthProvider(options.auth, shared.tracing?.token(transport) ?? transport, clock),
       profile,
       now: () => clock.now(),
     },
