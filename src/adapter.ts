@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
 import type { AuthOptions } from './transport/auth.js';
-import type { GatewayHooks } from './transport/hooks.js';
+import type { GatewayHooks } from './transport/hook-types.js';
 import type { HttpMethod, Transport } from './transport/types.js';
 
 export type OperationKind = 'read' | 'write';
