@@ -113,3 +113,30 @@ export function envelopeFailure(
 
 /** An envelope code sent as a string, or as a number by a tolerant platform (`0`, `404`). */
 export const wireCodeSchema = z.union([z.string(), z.number().int()]).transform(String);
+
+/** `true` when A and B are the same type (not merely assignable one way). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+/** Compile-time refusal of a schema whose types drift from its documented interfaces. */
+type DriftCheck<S extends z.ZodType, Out, In> =
+  Equal<z.output<S>, Out> extends true
+    ? Equal<z.input<S>, In> extends true
+      ? unknown
+      : { __schemaInputDriftsFromItsInterface: In }
+    : { __schemaOutputDriftsFromItsInterface: Out };
+
+/**
+ * Types a schema as its documented interfaces (`z.ZodType<Out, In>`), so the interfaces' TSDoc is
+ * what `gateway.land.submitRegistration(…)` shows in the editor and the `.d.ts`. Refused at
+ * compile time when the schema's inferred types are not exactly the interfaces.
+ */
+export function documented<Out, In = Out>() {
+  return <S extends z.ZodType>(schema: S & DriftCheck<S, Out, In>): z.ZodType<Out, In> =>
+    schema as unknown as z.ZodType<Out, In>;
+}
+
+/** {@link documented} for a result schema: only its output type is checked and kept. */
+export function documentedOutput<Out>() {
+  return <S extends z.ZodType>(schema: S & DriftCheck<S, Out, z.input<S>>): z.ZodType<Out> =>
+    schema as unknown as z.ZodType<Out>;
+}

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
 import type { AuthOptions } from './transport/auth.js';
+import type { GatewayHooks } from './transport/hook-types.js';
 import type { HttpMethod, Transport } from './transport/types.js';
 
 export type OperationKind = 'read' | 'write';
@@ -111,8 +112,18 @@ export interface WireProfile<Ops extends OperationMap = OperationMap> {
   operations: { [K in keyof Ops]: OperationWire<z.output<Ops[K]['input']>> };
 }
 
+/**
+ * How an operation declares that it touches a citizen's personal data: `true`, `false`, or a
+ * function deciding per validated input.
+ */
+export type PersonalDataFlag<In extends z.ZodType = z.ZodType> = boolean | ((input: z.output<In>) => boolean);
+
 /** The domain side of one operation. */
-export interface OperationSpec<In extends z.ZodType = z.ZodType, Out extends z.ZodType = z.ZodType> {
+export interface OperationSpec<
+  In extends z.ZodType = z.ZodType,
+  Out extends z.ZodType = z.ZodType,
+  P extends boolean = boolean,
+> {
   kind: OperationKind;
   /** Checked before anything is sent; a failure is a `VALIDATION` error listing fields and rules. */
   input: In;
@@ -121,9 +132,11 @@ export interface OperationSpec<In extends z.ZodType = z.ZodType, Out extends z.Z
   /**
    * Touches a citizen's personal data: `purpose` and `actor` are required, and the call is audited.
    * A function decides per validated input (e.g. a tax look-up by a 12-digit personal ID, not by an
-   * enterprise's code); an input that fails validation counts as personal. @default false
+   * enterprise's code); an input that fails validation counts as personal. A literal `true` also
+   * makes the context argument (with `purpose` and `actor`) required at compile time; a function
+   * leaves it optional in the types (the run-time check still refuses a missing one). @default false
    */
-  personalData?: boolean | ((input: z.output<In>) => boolean);
+  personalData?: P | ((input: z.output<In>) => boolean);
   /** The personal ID this call concerns, for the audit trail (stored only as a salted hash). */
   subject?(input: z.output<In>): string | undefined;
   /** The dossier code in the input, if any: sent as `X-Road-Issue`, and a write's default idempotency key. */
@@ -134,14 +147,35 @@ export interface OperationSpec<In extends z.ZodType = z.ZodType, Out extends z.Z
   summary?: string;
 }
 
-export type OperationMap = Record<string, OperationSpec>;
+// biome-ignore lint/suspicious/noExplicitAny: any spec, whatever its input type (function parameters are contravariant)
+export type OperationMap = Record<string, OperationSpec<any, any, any>>;
 
-/** Describes an operation; an identity function that keeps the schema types. */
-export function defineOperation<In extends z.ZodType, Out extends z.ZodType>(
-  spec: OperationSpec<In, Out>,
-): OperationSpec<In, Out> {
+/**
+ * Describes an operation; an identity function that keeps the schema types and whether
+ * `personalData` is the literal `true` (which makes the call's context required).
+ */
+export function defineOperation<In extends z.ZodType, Out extends z.ZodType, const P extends boolean = false>(
+  spec: OperationSpec<In, Out, P>,
+): OperationSpec<In, Out, P> {
   return spec;
 }
+
+/** The context of a call on citizen data: `purpose` and `actor` are required. */
+export type PersonalDataContext = CallContext & {
+  /** The procedure (public-service) code: why the data is needed. */
+  purpose: string;
+  /** The officer (or system user) making the call; visible ASCII, see {@link CallContext.actor}. */
+  actor: string;
+};
+
+/** `true` when an operation spec declares `personalData: true` (a literal, not a function). */
+export type IsPersonalData<S> = S extends { personalData?: infer P }
+  ? [Exclude<P, undefined | ((...args: never[]) => unknown)>] extends [never]
+    ? false
+    : [Exclude<P, undefined | ((...args: never[]) => unknown)>] extends [true]
+      ? true
+      : false
+  : false;
 
 /** Describes a wire profile; an identity function that checks it covers every operation. */
 export function defineProfile<Ops extends OperationMap>(
@@ -160,10 +194,12 @@ export interface AdapterOptions<Ops extends OperationMap = OperationMap> {
   client?: string;
   /** Replaces the adapter's wire profile (another path, another envelope) without forking the adapter. */
   profile?: WireProfile<Ops>;
-  /** Overrides of the policy defaults, for this adapter and per operation. */
-  policy?: PolicyOptions;
+  /** Overrides of the policy defaults, for this adapter and per operation (keyed by its operation names). */
+  policy?: PolicyOptions<keyof Ops & string>;
   /** Replaces the HTTP transport. @default axiosTransport() */
   transport?: Transport;
+  /** Request/response hooks of this adapter, run after the gateway's own. @default none */
+  hooks?: GatewayHooks;
 }
 
 /** The adapter's definition, as given to {@link defineAdapter}. */
@@ -179,7 +215,7 @@ export interface AdapterSpec<Ops extends OperationMap = OperationMap> {
   /** The default wire profile. */
   profile: WireProfile<Ops>;
   /** The adapter's own policy defaults. */
-  policy?: PolicyOptions;
+  policy?: PolicyOptions<keyof Ops & string>;
 }
 
 const ADAPTER = Symbol.for('vn-national-gateway.Adapter');

@@ -50,6 +50,8 @@ export interface CallRuntime {
   unknownValues?: UnknownValueLog;
   /** Aborted by the gateway's `close()`: linked into every call, which then ends `ABORTED`. */
   shutdown?: AbortSignal;
+  /** The active OpenTelemetry trace id, for the call's log line (when tracing is on). */
+  traceId?: (() => string | undefined) | undefined;
 }
 
 /** Runs steps 3–10 (deadline to envelope) for a validated input. Also used by the outbox drainer. */
@@ -184,6 +186,7 @@ export async function invoke(
       operation,
       requestId,
       correlationId: context.correlationId,
+      traceId: rt.traceId?.(),
       outcome,
       attempts,
       durationMs: m.durationMs,
@@ -366,6 +369,7 @@ function audit(
       operation: r.operation,
       subject: r.subject,
       dossierCode: r.context.dossierCode,
+      correlationId: r.context.correlationId,
       outcome: r.outcome,
       requestId: r.requestId,
     });

@@ -1,11 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
-import { type Adapter, type CallContext, isAdapter, type OperationMap } from './adapter.js';
+import {
+  type Adapter,
+  type CallContext,
+  type IsPersonalData,
+  isAdapter,
+  type OperationMap,
+  type PersonalDataContext,
+} from './adapter.js';
 import { type CallResult, type CallRuntime, invoke } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
+import { createEventsApi, type GatewayEventsApi } from './events-api.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
 import { type DrainReport, Drainer, type DrainerOptions, type PurgeReport } from './fallback/drainer.js';
 import { type DirectEnqueueOptions, directEnqueue } from './fallback/outbox/direct-enqueue.js';
@@ -18,9 +25,10 @@ import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validationError } from './pipeline/validation.js';
 import type { GatewayEventsOf } from './typed-events.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
+import { checkPolicyKeys } from './policy-keys.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
-import { defaultLogger } from './telemetry/logger.js';
+import { defaultLogger, type GatewayLogger } from './telemetry/logger.js';
 import { type GatewayMetrics, registerMetrics } from './telemetry/metrics.js';
 import { OutcomeWindow } from './telemetry/outcome-window.js';
 import {
@@ -31,6 +39,8 @@ import {
   type Readiness,
   readiness,
 } from './telemetry/probes.js';
+import { createTracing, loadOpenTelemetry } from './telemetry/tracing.js';
+import type { GatewayHooks } from './transport/hooks.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
 import type { Quota } from './quota/types.js';
@@ -41,10 +51,16 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   upstreams: U;
   /** Calling system's X-Road-Client id for every adapter that does not set its own. */
   client?: string;
-  /** Policy overrides for every adapter (an adapter's own `policy` wins). */
-  policy?: PolicyOptions;
-  /** A pino logger; one child per upstream is made from it. @default pino at 'info' to stdout */
-  logger?: Logger;
+  /**
+   * Policy overrides for every adapter (an adapter's own `policy` wins); `operations` is keyed by
+   * the operation names of the upstreams. Unknown keys are refused with a `ConfigurationError`.
+   */
+  policy?: PolicyOptions<OperationNames<U>>;
+  /**
+   * A pino-compatible logger (pino, Fastify's `app.log`…); one child per upstream is made from it.
+   * @default pino at 'info' to stdout
+   */
+  logger?: GatewayLogger;
   /** A prom-client registry for the gateway's series. @default a new Registry */
   metrics?: Registry;
   /** Where queued calls are stored. @default memoryOutbox() (use sqliteOutbox({ path }) to survive restarts) */
@@ -62,21 +78,46 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
    * @default localQuota()
    */
   quota?: Quota;
+  /**
+   * Request/response hooks for every upstream (`beforeRequest` may add headers, e.g. a city's
+   * signature; `afterResponse` sees each reply), run before an adapter's own `hooks`. @default none
+   */
+  hooks?: GatewayHooks;
+  /**
+   * OpenTelemetry tracing when `@opentelemetry/api` is installed (an optional peer): a span per
+   * call and per attempt, W3C `traceparent` on the requests, the trace id in the call's log line.
+   * Needs a registered tracer provider and context manager (e.g. the NodeSDK's). `false` turns
+   * it off. @default true
+   */
+  tracing?: boolean;
   /** Time source, for tests. @default the system clock */
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
   random?: () => number;
 }
 
-/** The methods of one configured upstream: `gateway.vneid.verifyCitizen(input, context)`. */
+/**
+ * The methods of one configured upstream: `gateway.vneid.verifyCitizen(input, context)`. An
+ * operation declared `personalData: true` requires its context, with `purpose` and `actor`.
+ */
 export type AdapterClient<Ops extends OperationMap> = {
-  [K in keyof Ops]: (
-    input: z.input<Ops[K]['input']>,
-    context?: CallContext,
-  ) => Promise<CallResult<z.output<Ops[K]['output']>>>;
+  [K in keyof Ops]: IsPersonalData<Ops[K]> extends true
+    ? (
+        input: z.input<Ops[K]['input']>,
+        context: PersonalDataContext,
+      ) => Promise<CallResult<z.output<Ops[K]['output']>>>
+    : (
+        input: z.input<Ops[K]['input']>,
+        context?: CallContext,
+      ) => Promise<CallResult<z.output<Ops[K]['output']>>>;
 };
 
 type OpsOf<A> = A extends Adapter<infer Ops> ? Ops : never;
+
+/** Every operation name of a gateway's upstreams. */
+export type OperationNames<U extends Record<string, Adapter>> = {
+  [K in keyof U]: keyof OpsOf<U[K]> & string;
+}[keyof U];
 
 /** The outbox as operators and city systems see it. */
 export interface OutboxApi {
@@ -144,8 +185,10 @@ export interface GatewayCore {
   metrics(): Promise<string>;
   /** The registry itself (for a server of your own). */
   readonly registry: Registry;
-  /** Subscribes to a typed event; returns the function that unsubscribes. */
+  /** Subscribes to a typed event; returns the function that unsubscribes. Same as `events.on`. */
   on<E extends GatewayEventName>(event: E, fn: (e: GatewayEvents[E]) => void): () => void;
+  /** The gateway's events: `on`, `once`, `off` and `iterate` (async iteration), typed per event name. */
+  readonly events: GatewayEventsApi;
   readonly outbox: OutboxApi;
   /** Stops the drainer, the breakers' timers, sockets, and the outbox store. */
   close(): Promise<void>;
@@ -170,6 +213,7 @@ const RESERVED = new Set([
   'metrics',
   'registry',
   'on',
+  'events',
   'outbox',
   'close',
   'then',
@@ -198,6 +242,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const events = new EventBus((event, error) =>
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
+  const tracing = options.tracing === false ? undefined : createTracing(loadOpenTelemetry());
   // close() aborts calls in flight itself, before the breakers and transports go away.
   const shutdown = new AbortController();
   // Every call in flight listens to it: no "possible leak" warning above 10 concurrent calls.
@@ -212,12 +257,18 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     audit: options.audit,
     shutdown: shutdown.signal,
     unknownValues: new UnknownValueLog(clock),
+    traceId: tracing?.traceId,
   };
 
   const upstreams = new Map<string, Upstream>();
   const quota = (options.quota ?? localQuota()).open({ clock, logger, events });
   let telemetry: GatewayMetrics;
   try {
+    checkPolicyKeys(
+      'createGateway',
+      options.policy,
+      Object.values(options.upstreams).flatMap((a) => (isAdapter(a) ? Object.keys(a.spec.operations) : [])),
+    );
     for (const [name, adapter] of Object.entries(options.upstreams)) {
       if (RESERVED.has(name))
         throw new ConfigurationError(
@@ -236,6 +287,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           client: options.client,
           policy: options.policy,
           quota,
+          hooks: options.hooks,
+          tracing,
         }),
       );
     }
@@ -259,6 +312,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
 
+  const eventsApi = createEventsApi(events);
   let closed: Promise<void> | undefined;
   const core: GatewayCore = {
     registry,
@@ -268,7 +322,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
       readiness({ clock, closed: () => closed !== undefined, outboxCounts: () => outbox.counts() }),
     platformStatus: () => platformStatus(upstreams.values(), outcomes, () => outbox.stats(), clock.now()),
     metrics: () => registry.metrics(),
-    on: (event, fn) => events.on(event, fn),
+    on: (event, fn) => eventsApi.api.on(event, fn),
+    events: eventsApi.api,
     outbox: {
       list: (filter) => outbox.list(filter),
       get: async (ticket) => {
@@ -315,6 +370,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
         await Promise.allSettled([...inFlight]);
         await drainer.stop();
         releaseUpstreams(upstreams.values());
+        eventsApi.close();
         events.clear();
         telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes
         await outbox.close();
@@ -334,7 +390,12 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           ? Promise.reject(
               new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op }),
             )
-          : track(inFlight, invoke(rt, up, op, input, context));
+          : track(
+              inFlight,
+              tracing
+                ? tracing.call(name, op, () => invoke(rt, up, op, input, context))
+                : invoke(rt, up, op, input, context),
+            );
     }
     gateway[name] = Object.freeze(client);
   }

@@ -52,6 +52,7 @@ export type {
   RetryEvent,
   UnknownValueEvent,
 } from './events.js';
+export type { GatewayEventsApi, IterateOptions } from './events-api.js';
 export {
   type Limiter,
   localQuota,
@@ -132,7 +133,7 @@ export {
 } from './telemetry/audit-postgres.js';
 export type { HealthSnapshot, HealthStatus, UpstreamHealth } from './telemetry/health.js';
 export type { Liveness, PlatformStatus, Readiness, UpstreamStatus } from './telemetry/probes.js';
-export { REDACT_PATHS } from './telemetry/logger.js';
+export { type GatewayLogFn, type GatewayLogger, REDACT_PATHS } from './telemetry/logger.js';
 export { DURATION_BUCKETS } from './telemetry/metrics.js';
 export {
   type MetricsServer,
@@ -142,4 +143,5 @@ export {
 } from './telemetry/server.js';
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
+export type { GatewayHooks, HookRequest, HookResponse } from './transport/hooks.js';
 export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';

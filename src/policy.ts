@@ -133,10 +133,14 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 /** Overrides of an operation's policy. Breaker, bulkhead and rate limit are per upstream: set them on the adapter. */
 export type OperationPolicyOptions = DeepPartial<Omit<Policy, 'breaker' | 'bulkhead' | 'rateLimit'>>;
 
-/** Overrides given to an adapter (or to `createGateway` for all adapters), optionally per operation. */
-export interface PolicyOptions extends DeepPartial<Policy> {
+/**
+ * Overrides given to an adapter (or to `createGateway` for all adapters), optionally per operation.
+ * `Op` is the adapter's operation names, so a misspelt `operations` key does not compile (and an
+ * unknown key anywhere is refused by `createGateway` at run time).
+ */
+export interface PolicyOptions<Op extends string = string> extends DeepPartial<Policy> {
   /** Per-operation overrides, by operation name. */
-  operations?: Record<string, OperationPolicyOptions>;
+  operations?: { [K in Op]?: OperationPolicyOptions };
 }
 
 const positive = z.number().finite().positive();

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Adapter, AdapterSpec } from './adapter.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
@@ -7,10 +6,13 @@ import { Breaker } from './pipeline/breaker.js';
 import { Bulkhead } from './pipeline/bulkhead.js';
 import { RetryBudget } from './pipeline/retry-budget.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
-import { upstreamLogger } from './telemetry/logger.js';
+import { checkPolicyKeys } from './policy-keys.js';
+import { type GatewayLogger, upstreamLogger } from './telemetry/logger.js';
+import type { Tracing } from './telemetry/tracing.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
+import { type GatewayHooks, withHooks } from './transport/hooks.js';
 import type { Transport } from './transport/types.js';
 import type { Limiter, QuotaSession } from './quota/types.js';
 
@@ -26,7 +28,7 @@ export interface Upstream {
   rateLimiter: Limiter | undefined;
   /** Where this gateway's rate limits are counted (local bucket or shared Redis quota). */
   quota: QuotaSession;
-  logger: Logger;
+  logger: GatewayLogger;
   /** Effective policy per operation. */
   policies: Record<string, Policy>;
   stats: UpstreamStats;
@@ -34,11 +36,15 @@ export interface Upstream {
 
 export interface UpstreamShared {
   clock: Clock;
-  logger: Logger;
+  logger: GatewayLogger;
   events: EventBus;
   client: string | undefined;
   policy: PolicyOptions | undefined;
   quota: QuotaSession;
+  /** The gateway's request/response hooks (run before the adapter's own). */
+  hooks?: GatewayHooks | undefined;
+  /** The gateway's tracing, when OpenTelemetry is installed. */
+  tracing?: Tracing | undefined;
 }
 
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
@@ -58,6 +64,9 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     }
   }
 
+  const opNames = Object.keys(spec.operations);
+  checkPolicyKeys(`${where} (adapter defaults)`, spec.policy, opNames);
+  checkPolicyKeys(where, options.policy, opNames);
   const policies: Record<string, Policy> = {};
   for (const [op, opSpec] of Object.entries(spec.operations)) {
     policies[op] = resolvePolicy(where, op, opSpec.policy, spec.policy, shared.policy, options.policy);
@@ -86,8 +95,13 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     target: {
       baseUrl: options.baseUrl,
       client,
-      transport,
-      auth: createAuthProvider(options.auth, transport, clock),
+      // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
+      transport: withHooks(
+        shared.tracing?.platform(transport, name, () => breaker.state) ?? transport,
+        name,
+        [shared.hooks, options.hooks],
+      ),
+      auth: createAuthProvider(options.auth, shared.tracing?.token(transport) ?? transport, clock),
       profile,
       now: () => clock.now(),
     },

@@ -16,7 +16,16 @@
 import { z } from 'zod';
 import { defineOperation } from 'vn-national-gateway';
 import { certificateSerialSchema, parcelKeySchema, personalIdSchema } from 'vn-national-gateway/identifiers';
-import { dossierCodeSchema, fullNameSchema, type Open, openEnum, referenceIdSchema } from '../shared.js';
+import {
+  documented,
+  documentedOutput,
+  dossierCodeSchema,
+  fullNameSchema,
+  type Open,
+  openEnum,
+  referenceIdSchema,
+} from '../shared.js';
+import type * as T from './types.js';
 
 /**
  * Land-use codes (mã loại đất) of Circular 08/2024/TT-BTNMT (and Circular 27/2018/TT-BTNMT for
@@ -173,16 +182,19 @@ export const landRegistrationStatusOutput = z.object({
   updatedAt: z.string(),
 });
 
-export type GetParcelInput = z.input<typeof getParcelInput>;
-export type Parcel = z.output<typeof parcelOutput>;
-export type Certificate = z.output<typeof certificateSchema>;
-export type ParcelLocation = z.output<typeof parcelLocationSchema>;
-export type VerifyCertificateInput = z.input<typeof verifyCertificateInput>;
-export type CertificateWithParcel = z.output<typeof certificateOutput>;
-export type SubmitRegistrationInput = z.input<typeof submitRegistrationInput>;
-export type SubmitRegistrationResult = z.output<typeof submitRegistrationOutput>;
-export type LandRegistrationStatusInput = z.input<typeof landRegistrationStatusInput>;
-export type LandRegistrationStatusResult = z.output<typeof landRegistrationStatusOutput>;
+export type {
+  CertificateWithParcel,
+  Certificate,
+  GetParcelInput,
+  LandApplicant,
+  LandRegistrationStatusInput,
+  LandRegistrationStatusResult,
+  Parcel,
+  ParcelLocation,
+  SubmitRegistrationInput,
+  SubmitRegistrationResult,
+  VerifyCertificateInput,
+} from './types.js';
 
 /**
  * The operations of the land registry adapter (domain side). Only `submitRegistration` carries a
@@ -195,8 +207,8 @@ export const landRegistryOperations = {
    */
   getParcel: defineOperation({
     kind: 'read',
-    input: getParcelInput,
-    output: parcelOutput,
+    input: documented<T.GetParcelInput>()(getParcelInput),
+    output: documentedOutput<T.Parcel>()(parcelOutput),
     policy: { cache: { ttlMs: 10 * 60_000, maxStaleMs: 60 * 60_000 } },
     summary: 'Look up a land parcel by commune code, map sheet and parcel number',
   }),
@@ -206,8 +218,8 @@ export const landRegistryOperations = {
    */
   verifyCertificate: defineOperation({
     kind: 'read',
-    input: verifyCertificateInput,
-    output: certificateOutput,
+    input: documented<T.VerifyCertificateInput>()(verifyCertificateInput),
+    output: documentedOutput<T.CertificateWithParcel>()(certificateOutput),
     policy: { cache: { ttlMs: 5 * 60_000, maxStaleMs: 15 * 60_000 } },
     summary: 'Verify a land-use right certificate by its serial',
   }),
@@ -218,8 +230,8 @@ export const landRegistryOperations = {
   submitRegistration: defineOperation({
     kind: 'write',
     personalData: true,
-    input: submitRegistrationInput,
-    output: submitRegistrationOutput,
+    input: documented<T.SubmitRegistrationInput>()(submitRegistrationInput),
+    output: documentedOutput<T.SubmitRegistrationResult>()(submitRegistrationOutput),
     subject: (i) => i.applicant.personalId,
     dossierCode: (i) => i.dossierCode,
     summary: 'Submit a land change registration',
@@ -227,8 +239,8 @@ export const landRegistryOperations = {
   /** Status of a change registration. Stale for at most 15 min. */
   getRegistrationStatus: defineOperation({
     kind: 'read',
-    input: landRegistrationStatusInput,
-    output: landRegistrationStatusOutput,
+    input: documented<T.LandRegistrationStatusInput>()(landRegistrationStatusInput),
+    output: documentedOutput<T.LandRegistrationStatusResult>()(landRegistrationStatusOutput),
     policy: { cache: { ttlMs: 30_000, maxStaleMs: 15 * 60_000 } },
     summary: 'Read the status of a land change registration',
   }),

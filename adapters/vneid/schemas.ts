@@ -10,7 +10,15 @@ import {
   personalIdSchema,
   refinePersonalIdDateOfBirth,
 } from 'vn-national-gateway/identifiers';
-import { fullNameSchema, type Open, openEnum, vietnamToday } from '../shared.js';
+import {
+  documented,
+  documentedOutput,
+  fullNameSchema,
+  type Open,
+  openEnum,
+  vietnamToday,
+} from '../shared.js';
+import type * as T from './types.js';
 
 /** Date of birth: a real `YYYY-MM-DD` date, not after today in Vietnam. */
 const dateOfBirthSchema = isoDateSchema.refine((d) => d <= vietnamToday(), {
@@ -89,11 +97,13 @@ export const citizenProfileOutput = z.object({
   permanentAddress: residenceAddressSchema,
 });
 
-export type VerifyCitizenInput = z.input<typeof verifyCitizenInput>;
-export type VerifyCitizenResult = z.output<typeof verifyCitizenOutput>;
-export type GetCitizenProfileInput = z.input<typeof getCitizenProfileInput>;
-export type CitizenProfile = z.output<typeof citizenProfileOutput>;
-export type ResidenceAddress = z.output<typeof residenceAddressSchema>;
+export type {
+  CitizenProfile,
+  GetCitizenProfileInput,
+  ResidenceAddress,
+  VerifyCitizenInput,
+  VerifyCitizenResult,
+} from './types.js';
 
 /**
  * The operations of the VNeID adapter (domain side). Both touch a citizen's data: `purpose`
@@ -110,8 +120,8 @@ export const vneidOperations = {
   verifyCitizen: defineOperation({
     kind: 'read',
     personalData: true,
-    input: verifyCitizenInput,
-    output: verifyCitizenOutput,
+    input: documented<T.VerifyCitizenInput>()(verifyCitizenInput),
+    output: documentedOutput<T.VerifyCitizenResult>()(verifyCitizenOutput),
     subject: (i) => i.personalId,
     policy: { cache: { ttlMs: 5 * 60_000, maxStaleMs: 30 * 60_000 } },
     summary: 'Verify a citizen (personal ID, name, date of birth) against the population database',
@@ -125,8 +135,8 @@ export const vneidOperations = {
   getCitizenProfile: defineOperation({
     kind: 'read',
     personalData: true,
-    input: getCitizenProfileInput,
-    output: citizenProfileOutput,
+    input: documented<T.GetCitizenProfileInput>()(getCitizenProfileInput),
+    output: documentedOutput<T.CitizenProfile>()(citizenProfileOutput),
     subject: (i) => i.personalId,
     policy: { cache: false },
     summary: "Read a citizen's profile with their consent code",

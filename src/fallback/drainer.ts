@@ -7,7 +7,7 @@ import { StaleCache } from './cache.js';
 import { type Clock, sleep } from '../clock.js';
 import type { Limiter } from '../quota/types.js';
 import type { Upstream } from '../upstream.js';
-import type { Logger } from 'pino';
+import type { GatewayLogger } from '../telemetry/logger.js';
 import type { OutboxItem, PurgeCounts } from './outbox/types.js';
 
 /** Options of the outbox drainer. */
@@ -115,7 +115,7 @@ export class Drainer {
     private readonly rt: CallRuntime,
     private readonly upstreams: Map<string, Upstream>,
     options: DrainerOptions = {},
-    private readonly logger?: Logger,
+    private readonly logger?: GatewayLogger,
   ) {
     this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
     // A batch of replays (20 by default) listens to it at once.

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { GatewayLogger } from '../telemetry/logger.js';
 import { type Clock, sleep } from '../clock.js';
 import type { EventBus } from '../events.js';
 import type { Limiter } from './types.js';
@@ -12,7 +12,7 @@ export interface SharedLimiterOptions {
   /** Used while the shared store is unreachable. */
   local: Limiter;
   clock: Clock;
-  logger: Logger;
+  logger: GatewayLogger;
   events: EventBus;
   /** How long to stay on the local bucket before trying the shared store again. */
   retryMs: number;

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { GatewayLogger } from '../telemetry/logger.js';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../events.js';
 import type { RateLimitPolicy } from '../policy.js';
@@ -12,7 +12,7 @@ export interface Limiter {
 /** What a gateway gives its quota when it starts. */
 export interface QuotaContext {
   clock: Clock;
-  logger: Logger;
+  logger: GatewayLogger;
   events: EventBus;
 }
 

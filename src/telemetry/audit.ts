@@ -37,6 +37,8 @@ export interface AuditEntry {
   subject?: string;
   /** The dossier's administrative code (not personal data; stored as is). */
   dossierCode?: string;
+  /** The caller's `context.correlationId`, to find the call across systems (stored as is). */
+  correlationId?: string;
   /** `'ok' | 'stale' | 'queued'` or an error code such as `'TIMEOUT'`. */
   outcome: string;
   /** The call's request id. */
@@ -56,6 +58,7 @@ export interface AuditRecord {
   /** HMAC-SHA256 (hex) of the personal ID with the trail's salt; see {@link hashSubject}. */
   subjectHash?: string;
   dossierCode?: string;
+  correlationId?: string;
   outcome: string;
   requestId: string;
   /** The previous record's `hash`; {@link AUDIT_GENESIS_HASH} for the first record. */
@@ -167,6 +170,7 @@ export const AUDIT_RECORD_FIELDS = Object.freeze([
   'operation',
   'subjectHash',
   'dossierCode',
+  'correlationId',
   'outcome',
   'requestId',
   'prevHash',
@@ -466,12 +470,13 @@ function buildRecord(entry: AuditEntry, salt: Buffer, seq: number, prevHash: str
   }
   for (const key of REQUIRED_TEXT) checkText(entry[key], key);
   if (entry.dossierCode !== undefined) checkText(entry.dossierCode, 'dossierCode');
+  if (entry.correlationId !== undefined) checkText(entry.correlationId, 'correlationId');
   let subjectHash: string | undefined;
   const subject = entry.subject;
   if (subject !== undefined) {
     checkText(subject, 'subject');
     // The raw ID must not reach the trail through another field either (e.g. a request id built from it).
-    for (const key of [...REQUIRED_TEXT, 'dossierCode'] as const) {
+    for (const key of [...REQUIRED_TEXT, 'dossierCode', 'correlationId'] as const) {
       if (entry[key]?.includes(subject)) {
         throw new TypeError(`audit entry: ${key} contains the subject's personal ID; it must not be stored`);
       }
@@ -492,6 +497,7 @@ function buildRecord(entry: AuditEntry, salt: Buffer, seq: number, prevHash: str
   };
   if (subjectHash !== undefined) record.subjectHash = subjectHash;
   if (entry.dossierCode !== undefined) record.dossierCode = entry.dossierCode;
+  if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
   record.hash = chainHash(record);
   // Frozen: an async sink writes it later, and the caller must not be able to change it meanwhile.
   return Object.freeze(record);
@@ -522,6 +528,9 @@ function shapeProblem(value: unknown): string | undefined {
   }
   if (r.dossierCode !== undefined && (typeof r.dossierCode !== 'string' || r.dossierCode === '')) {
     return 'dossierCode must be a non-empty string';
+  }
+  if (r.correlationId !== undefined && (typeof r.correlationId !== 'string' || r.correlationId === '')) {
+    return 'correlationId must be a non-empty string';
   }
   if (typeof r.prevHash !== 'string' || !HEX64.test(r.prevHash)) return 'prevHash must be 64 hex characters';
   if (typeof r.hash !== 'string' || !HEX64.test(r.hash)) return 'hash must be 64 hex characters';

@@ -23,13 +23,37 @@ export const REDACT_PATHS: readonly string[] = [
 
 const redact = { paths: [...REDACT_PATHS], censor: '[redacted]' };
 
+/** One log method of a {@link GatewayLogger}: `(obj, msg?)` or `(msg)`, as pino's. */
+export interface GatewayLogFn {
+  (obj: object, msg?: string): void;
+  (msg: string): void;
+}
+
+/**
+ * The logger the gateway writes to: any pino-compatible logger (pino itself, Fastify's `app.log`,
+ * a child of either). The gateway only logs objects of fixed fields and a message, and makes one
+ * child per upstream; the child's second argument carries pino's `redact` options, which a
+ * non-pino logger may ignore.
+ */
+export interface GatewayLogger {
+  trace: GatewayLogFn;
+  debug: GatewayLogFn;
+  info: GatewayLogFn;
+  warn: GatewayLogFn;
+  error: GatewayLogFn;
+  fatal: GatewayLogFn;
+  child(bindings: Record<string, unknown>, options?: object): GatewayLogger;
+  /** The logger's level name, e.g. `info`. */
+  level?: string;
+}
+
 /** The default logger: pino at `info` to stdout. */
-export function defaultLogger(): Logger {
+export function defaultLogger(): GatewayLogger {
   return pino({ level: 'info' });
 }
 
 /** One child logger per upstream (of the injected or default logger), with {@link REDACT_PATHS}. */
-export function upstreamLogger(root: Logger, upstream: string): Logger {
+export function upstreamLogger(root: GatewayLogger, upstream: string): GatewayLogger {
   return root.child({ upstream }, { redact });
 }
 

@@ -270,6 +270,7 @@ describe('land.submitRegistration', () => {
 
   it('without purpose and actor is a VALIDATION error and sends nothing', async () => {
     const { scope } = intercept('POST', REGISTER, [[200, landOk(registrationWireData)]]);
+    // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
     const e = await failure(() => t.gateway.land.submitRegistration(submitRegistrationSample), 'VALIDATION');
     expect(e.issues!.map((i) => i.path)).toEqual(['context.purpose', 'context.actor']);
     expect(scope.isDone()).toBe(false);

@@ -105,6 +105,7 @@ describe('log scan', () => {
       await swallow(
         g.vneid.verifyCitizen({ ...verifyCitizenSample, personalId: '079192004567x' }, vneidContext),
       );
+      // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
       await swallow(g.vneid.verifyCitizen(verifyCitizenSample));
 
       // Land: pre-2025 parcel, certificate, registration busy → queued → delivered, status, invalid.

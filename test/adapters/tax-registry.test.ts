@@ -213,6 +213,7 @@ describe('tax.registerTaxpayer', () => {
     expect(r).toMatchObject({ status: 'queued', meta: { attempts: 3 } });
     const { scope } = intercept('POST', REGISTER, [[200, taxOk(taxRegistrationWireData)]]);
     await failure(
+      // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
       () => t.gateway.tax.registerTaxpayer(registerTaxpayerSample, { actor: 'officer-17' }),
       'VALIDATION',
     );
@@ -235,6 +236,7 @@ describe('tax.getRegistrationStatus', () => {
 
   it('requires purpose and actor (the answer may carry a personal ID)', async () => {
     const e = await failure(
+      // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
       () => t.gateway.tax.getRegistrationStatus({ registrationId: 'HST-000001' }),
       'VALIDATION',
     );

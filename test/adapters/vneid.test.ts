@@ -292,7 +292,9 @@ describe('vneid.getCitizenProfile', () => {
 
 describe('vneid without purpose and actor', () => {
   const calls = [
+    // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
     ['verifyCitizen', VERIFY, () => t.gateway.vneid.verifyCitizen(verifyCitizenSample, {})],
+    // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
     ['getCitizenProfile', PROFILE, () => t.gateway.vneid.getCitizenProfile(getCitizenProfileSample)],
   ] as const;
   for (const [name, path, call] of calls) {

@@ -65,6 +65,7 @@ describe('input validation', () => {
 
   it('requires purpose and actor on citizen data (purpose limitation)', async () => {
     const { gateway, transport } = setup([reply(200, ok({ exists: true, status: 'ACTIVE' }))]);
+    // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
     const e = await rejection(gateway.echo.lookup(PERSON, { actor: 'officer-17' }));
     expect(e.code).toBe('VALIDATION');
     expect(e.issues).toEqual([

@@ -59,6 +59,7 @@ describe('audit trail through the gateway', () => {
     ).toBe('VALIDATION');
     step();
     // VALIDATION for a missing purpose: audited with purpose '(none)', the attempt an auditor looks for.
+    // @ts-expect-error the types require purpose and actor too: this checks the run-time refusal
     expect((await rejection(gateway.echo.lookup(PERSON, { actor: 'officer-17' }))).code).toBe('VALIDATION');
     // Not citizen data: not audited.
     await gateway.echo.ping({ n: 1 }).catch(() => {});
