@@ -123,6 +123,8 @@ export const STACKS = {
     };
   },
   'gateway (undici)': (base) => gateway(base, { transport: undiciTransport() }),
+  // The tax lookup is not personal data, so it is not audited: this stack shows no audit cost yet;
+  // measuring it needs a personal-data operation (vneid.verifyCitizen) against a matching server.
   'gateway (undici) + audit': (base) => gateway(base, { transport: undiciTransport(), audit: true }),
   'naive (axios + p-retry + opossum + zod)': (base) => {
     const client = axios.create({
