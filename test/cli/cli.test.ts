@@ -46,7 +46,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe('vn-gateway CLI', () => {
+// Each test spawns the built CLI a few times (~0.5 s each on a quiet machine, 5 s on a loaded one).
+describe('vn-gateway CLI', { timeout: 90_000 }, () => {
   it('documents every command and option in --help', () => {
     const r = cli('mock', '--help');
     expect(r.status).toBe(0);
