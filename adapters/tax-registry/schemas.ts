@@ -16,6 +16,8 @@ import {
   taxCodeSchema,
 } from 'vn-national-gateway/identifiers';
 import {
+  documented,
+  documentedOutput,
   dossierCodeSchema,
   fullNameSchema,
   type Open,
@@ -23,6 +25,7 @@ import {
   referenceIdSchema,
   vietnamToday,
 } from '../shared.js';
+import type * as T from './types.js';
 
 /** Known taxpayer statuses: `active` (wire `00`), `suspended` (`01`), `closed` (`03`). */
 export const TAXPAYER_STATUSES = ['active', 'suspended', 'closed'] as const;
@@ -114,12 +117,14 @@ export const taxRegistrationStatusInput = z.object({
   registrationId: referenceIdSchema,
 });
 
-export type LookupTaxCodeInput = z.input<typeof lookupTaxCodeInput>;
-export type Taxpayer = z.output<typeof taxpayerOutput>;
-export type BusinessAddress = z.input<typeof businessAddressSchema>;
-export type RegisterTaxpayerInput = z.input<typeof registerTaxpayerInput>;
-export type TaxRegistration = z.output<typeof taxRegistrationOutput>;
-export type TaxRegistrationStatusInput = z.input<typeof taxRegistrationStatusInput>;
+export type {
+  BusinessAddress,
+  LookupTaxCodeInput,
+  RegisterTaxpayerInput,
+  Taxpayer,
+  TaxRegistration,
+  TaxRegistrationStatusInput,
+} from './types.js';
 
 /** A 12-digit tax code is an individual's personal identification number. */
 const isPersonalCode = (taxCode: string) => /^\d{12}$/.test(taxCode);
@@ -137,8 +142,8 @@ export const taxRegistryOperations = {
   lookupTaxCode: defineOperation({
     kind: 'read',
     personalData: (i) => isPersonalCode(i.taxCode),
-    input: lookupTaxCodeInput,
-    output: taxpayerOutput,
+    input: documented<T.LookupTaxCodeInput>()(lookupTaxCodeInput),
+    output: documentedOutput<T.Taxpayer>()(taxpayerOutput),
     subject: (i) => (isPersonalCode(i.taxCode) ? i.taxCode : undefined),
     policy: { cache: { ttlMs: 60 * 60_000, maxStaleMs: 12 * 60 * 60_000 } },
     summary: 'Look up a taxpayer by tax code (organisation, branch, or personal ID)',
@@ -150,8 +155,8 @@ export const taxRegistryOperations = {
   registerTaxpayer: defineOperation({
     kind: 'write',
     personalData: true,
-    input: registerTaxpayerInput,
-    output: taxRegistrationOutput,
+    input: documented<T.RegisterTaxpayerInput>()(registerTaxpayerInput),
+    output: documentedOutput<T.TaxRegistration>()(taxRegistrationOutput),
     subject: (i) => i.personalId,
     dossierCode: (i) => i.dossierCode,
     summary: 'Register an individual or household business for tax',
@@ -163,8 +168,8 @@ export const taxRegistryOperations = {
   getRegistrationStatus: defineOperation({
     kind: 'read',
     personalData: true,
-    input: taxRegistrationStatusInput,
-    output: taxRegistrationOutput,
+    input: documented<T.TaxRegistrationStatusInput>()(taxRegistrationStatusInput),
+    output: documentedOutput<T.TaxRegistration>()(taxRegistrationOutput),
     policy: { cache: { ttlMs: 30_000, maxStaleMs: 15 * 60_000 } },
     summary: 'Read the status of a tax registration',
   }),

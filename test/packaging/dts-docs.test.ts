@@ -35,10 +35,14 @@ describe.each(['adapters.d.ts', 'adapters.d.cts'])('%s', (file) => {
   it('documents result fields with their allowed values', () => {
     expect(fieldDoc(text, 'Certificate', 'status')).toContain('`valid` (hiệu lực) or `revoked` (thu hồi)');
     expect(fieldDoc(text, 'Parcel', 'landUseCode')).toContain('mã loại đất');
+    expect(fieldDoc(text, 'Taxpayer', 'status')).toContain('`suspended` (tạm ngừng, `01`)');
+    expect(fieldDoc(text, 'RegisterTaxpayerInput', 'dateOfBirth')).toContain('Date of birth (ngày sinh)');
   });
 
   it("types the operations with those interfaces, so the gateway's methods show the docs", () => {
     const ops = text.slice(text.indexOf('declare const landRegistryOperations'));
     expect(ops).toMatch(/ZodType<SubmitRegistrationInput, SubmitRegistrationInput/);
+    const tax = text.slice(text.indexOf('declare const taxRegistryOperations'));
+    expect(tax).toMatch(/ZodType<RegisterTaxpayerInput, RegisterTaxpayerInput/);
   });
 });
