@@ -96,14 +96,16 @@ export async function send(
             outcome,
           });
         try {
-          const value = await up.breaker.execute(() =>
-            up.bulkhead.execute(
-              () =>
-                withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
-                  runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
-                ),
-              callSignal,
-            ),
+          const value = await up.breaker.execute(
+            () =>
+              up.bulkhead.execute(
+                () =>
+                  withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
+                    runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
+                  ),
+                callSignal,
+              ),
+            callSignal,
           );
           ended('ok');
           return value;

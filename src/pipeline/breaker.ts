@@ -17,6 +17,10 @@ const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'BUL
 
 const BUCKETS = 10;
 
+function inconclusive(e: unknown, callSignal: AbortSignal | undefined): boolean {
+  return callSignal?.aborted === true || (isGatewayError(e) && INCONCLUSIVE.has(e.code));
+}
+
 export interface BreakerEvents {
   onStateChange(state: BreakerState, since: number): void;
 }
@@ -101,16 +105,22 @@ export class Breaker {
     return { calls, failures };
   }
 
-  async execute<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one attempt through the breaker. `callSignal` is the whole call's signal: an attempt that
+   * fails because the call itself ended (its deadline, possibly a caller's short `deadlineMs`, the
+   * caller's abort, a shutdown) proves nothing about the platform, so it is not counted, and one
+   * caller's tight budget cannot open the breaker for everyone.
+   */
+  async execute<T>(fn: () => Promise<T>, callSignal?: AbortSignal): Promise<T> {
     if (this.stopped || this.current === 'open') throw this.openError();
-    if (this.current === 'half-open') return this.probe(fn);
+    if (this.current === 'half-open') return this.probe(fn, callSignal);
     try {
       const value = await fn();
       this.record(false);
       return value;
     } catch (e) {
-      if (isGatewayError(e) && FAILURE_CODES.has(e.code)) this.record(true);
-      else if (!(isGatewayError(e) && INCONCLUSIVE.has(e.code))) this.record(false);
+      if (inconclusive(e, callSignal)) throw e;
+      this.record(isGatewayError(e) && FAILURE_CODES.has(e.code));
       throw e;
     }
   }
@@ -122,7 +132,7 @@ export class Breaker {
     this.timer = undefined;
   }
 
-  private async probe<T>(fn: () => Promise<T>): Promise<T> {
+  private async probe<T>(fn: () => Promise<T>, callSignal: AbortSignal | undefined): Promise<T> {
     if (this.probesInFlight + this.probeSuccesses + this.probeFailures >= this.policy.halfOpenProbes) {
       throw this.openError();
     }
@@ -138,7 +148,7 @@ export class Breaker {
     } catch (e) {
       this.probesInFlight--;
       if (this.current === 'half-open') {
-        if (isGatewayError(e) && INCONCLUSIVE.has(e.code)) {
+        if (inconclusive(e, callSignal)) {
           // proves nothing: free the slot for another probe
         } else if (isGatewayError(e) && FAILURE_CODES.has(e.code)) {
           this.probeFailures++;

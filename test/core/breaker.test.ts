@@ -206,3 +206,35 @@ describe('breaker rules', () => {
     expect(durations).toEqual([5000, 5000, 5000]);
   });
 });
+
+describe("an attempt cut short by the call's own end", () => {
+  const timeout = () =>
+    Promise.reject(new GatewayError('TIMEOUT', 'Deadline of 300 ms exceeded', { upstream: 'u' }));
+
+  it('is not counted: a caller with a tight deadline cannot open the breaker for everyone', async () => {
+    const { b, changes } = make({ consecutiveFailures: 5 });
+    const ended = new AbortController();
+    ended.abort();
+    for (let i = 0; i < 50; i++) await b.execute(timeout, ended.signal).catch(() => {});
+    expect(b.state).toBe('closed');
+    expect(b.window.calls).toBe(0);
+    // The same TIMEOUTs while the call still had time are the platform's: they open it.
+    const live = new AbortController();
+    for (let i = 0; i < 5; i++) await b.execute(timeout, live.signal).catch(() => {});
+    expect(changes).toEqual(['open']);
+  });
+
+  it('frees a half-open probe slot instead of counting a failed probe', async () => {
+    const { b } = make({ consecutiveFailures: 1, halfOpenProbes: 1, halfOpenSuccesses: 1 });
+    await b.execute(fail).catch(() => {});
+    expect(b.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(DEFAULT_POLICY.breaker.resetTimeoutMs);
+    expect(b.state).toBe('half-open');
+    const ended = new AbortController();
+    ended.abort();
+    await b.execute(timeout, ended.signal).catch(() => {});
+    expect(b.state).toBe('half-open');
+    await b.execute(ok);
+    expect(b.state).toBe('closed');
+  });
+});
