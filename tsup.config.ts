@@ -40,7 +40,6 @@ export default defineConfig([
       js: "import { createRequire as __vngwCreateRequire } from 'node:module';\nconst require = __vngwCreateRequire(import.meta.url);",
     },
   },
-  // p-retry is ESM-only: bundle it (and its one dependency) so CommonJS consumers can require us.
   // The CLI is an ES module bin only.
   {
     ...shared,
@@ -53,7 +52,6 @@ export default defineConfig([
     },
     format: ['cjs'],
     dts, // .d.cts, so require() consumers get CommonJS-flavoured types
-    noExternal: ['p-retry', 'is-network-error'],
     // src/util/node-require.ts reads import.meta.url only where it exists and falls back to the
     // CommonJS wrapper's require: the empty import.meta of this build is expected.
     esbuildOptions(options) {

@@ -1,23 +1,20 @@
 /**
- * One call, end to end: the pipeline of DESIGN.md composed in one visible place.
- *
- *   validation → fallback → deadline → retry → rate limit → breaker → bulkhead → attempt timeout → transport + envelope
+ * One call, end to end, as the caller sees it: validation (step 1), the operation's composed
+ * steps 3–10 (see `upstream.ts`), and the fallbacks (step 2). How the call ended goes to the
+ * gateway's observers (the `call` event, stats, audit, the log line), not to each of them here.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallContext, WireInfo } from './adapter.js';
 import type { Clock } from './clock.js';
-import { GatewayError, isGatewayError, nameThePlatform, TRANSIENT_CODES } from './errors.js';
-import type { AttemptEvent, CallOutcome, EventBus } from './events.js';
+import { annotate, CODE_TRAITS, GatewayError } from './errors.js';
+import type { CallOutcome, EventBus } from './events.js';
 import { StaleCache } from './fallback/cache.js';
 import type { OutboxStore } from './fallback/outbox/types.js';
-import { withAttemptTimeout } from './pipeline/attempt-timeout.js';
-import { runAttempt } from './pipeline/attempt.js';
-import { withDeadline } from './pipeline/deadline.js';
-import { withRetry } from './pipeline/retry.js';
-import { UnknownValueLog } from './pipeline/unknown-values.js';
+import { CallScope } from './pipeline/step.js';
+import type { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validateCall, validationError } from './pipeline/validation.js';
-import type { AuditTrail } from './telemetry/audit.js';
-import type { Upstream } from './upstream.js';
+import type { CallObservers } from './telemetry/call-observers.js';
+import type { Operation, Upstream } from './upstream.js';
 
 /** What every call reports about itself. */
 export interface CallMeta {
@@ -45,166 +42,110 @@ export interface CallRuntime {
   events: EventBus;
   cache: StaleCache;
   outbox: OutboxStore;
-  audit: AuditTrail | undefined;
-  /** The gateway's unknown-value reporter (dedup per window). @default a fresh one per call */
-  unknownValues?: UnknownValueLog;
-  /** Aborted by the gateway's `close()`: linked into every call, which then ends `ABORTED`. */
-  shutdown?: AbortSignal;
-  /** The active OpenTelemetry trace id, for the call's log line (when tracing is on). */
-  traceId?: (() => string | undefined) | undefined;
+  /** The gateway's unknown-value reporter (dedup per window). */
+  unknownValues: UnknownValueLog;
+  /** Told how every call ended. */
+  observers: CallObservers;
+  /** Aborted by the gateway's `close()`, which also ends every call in flight. */
+  shutdown: AbortSignal;
 }
 
-/** Runs steps 3–10 (deadline to envelope) for a validated input. Also used by the outbox drainer. */
+/**
+ * Runs steps 3–10 for a validated input, once per call or outbox replay: the outbox drainer gets
+ * it as its `send` function. Resolves with the value and the attempts it took.
+ */
 export async function send(
   rt: CallRuntime,
   up: Upstream,
-  operation: string,
+  op: Operation,
   input: unknown,
   info: WireInfo,
   signal: AbortSignal | undefined,
   callerDeadlineMs?: number,
 ): Promise<{ value: unknown; attempts: number }> {
-  const spec = up.spec.operations[operation]!;
-  const policy = up.policies[operation]!;
   // The caller's own budget (context.deadlineMs) can only shorten the policy's deadline. Its expiry
   // is a transient TIMEOUT, so the call still falls back (stale or queued) instead of failing.
-  const deadlineMs = Math.min(policy.deadlineMs, callerDeadlineMs ?? Number.POSITIVE_INFINITY);
-  const deadlineAt = rt.clock.now() + deadlineMs;
-  // Deduplicated, capped and code-shaped only (src/pipeline/unknown-values.ts).
-  const unknown = (rt.unknownValues ?? new UnknownValueLog(rt.clock)).forCall(
+  const deadlineMs =
+    callerDeadlineMs === undefined ? op.policy.deadlineMs : Math.min(op.policy.deadlineMs, callerDeadlineMs);
+  // Created on the first unknown value only: deduplicated, capped, code-shaped (unknown-values.ts).
+  let unknown: ReturnType<UnknownValueLog['forCall']> | undefined;
+  const call = new CallScope(
     up.name,
-    operation,
-    (field, value) => {
-      up.logger.warn({ operation, field, value, requestId: info.requestId }, 'unknown value passed through');
-      rt.events.emit('contract:unknown-value', { upstream: up.name, operation, field, value });
+    op.name,
+    input,
+    info,
+    deadlineMs,
+    rt.clock.now() + deadlineMs,
+    // A write is retried only with an idempotency key: without one a retry may register twice.
+    op.spec.kind === 'read' || info.context.idempotencyKey !== undefined,
+    (field, raw) => {
+      unknown ??= rt.unknownValues.forCall(up.name, op.name, (f, value) => {
+        up.logger.warn(
+          { operation: op.name, field: f, value, requestId: info.requestId },
+          'unknown value passed through',
+        );
+        rt.events.emit('contract:unknown-value', { upstream: up.name, operation: op.name, field: f, value });
+      });
+      unknown.report(field, raw);
     },
+    signal,
   );
-  const onUnknownValue = (field: string, raw: string) => unknown.report(field, raw);
-  up.budget.recordCall();
-
-  return withDeadline(deadlineMs, signal, rt.clock, (callSignal) =>
-    withRetry(
-      async (attempt) => {
-        await up.rateLimiter?.acquire(callSignal);
-        // Every attempt's outcome, so that metrics see failures a retry or a fallback hid.
-        const ended = (outcome: AttemptEvent['outcome']) =>
-          rt.events.emit('attempt', {
-            upstream: up.name,
-            operation,
-            requestId: info.requestId,
-            attempt,
-            outcome,
-          });
-        try {
-          const value = await up.breaker.execute(
-            () =>
-              up.bulkhead.execute(
-                () =>
-                  withAttemptTimeout(policy.attemptTimeoutMs, callSignal, rt.clock, (attemptSignal) =>
-                    runAttempt(up.target, operation, spec, input, info, attemptSignal, onUnknownValue),
-                  ),
-                callSignal,
-              ),
-            callSignal,
-          );
-          ended('ok');
-          return value;
-        } catch (e) {
-          ended(isGatewayError(e) ? e.code : 'CONTRACT');
-          throw e;
-        }
-      },
-      callSignal,
-      {
-        policy: policy.retry,
-        // A write is retried only with an idempotency key: without one a retry may register twice.
-        allowed: spec.kind === 'read' || info.context.idempotencyKey !== undefined,
-        budget: up.budget,
-        clock: rt.clock,
-        random: rt.random,
-        deadlineAt,
-        onRetry: ({ attempt, delayMs, error }) => {
-          up.stats.recordRetry();
-          rt.events.emit('retry', {
-            upstream: up.name,
-            operation,
-            requestId: info.requestId,
-            attempt,
-            delayMs,
-            code: error.code,
-          });
-        },
-      },
-    ),
-  ).finally(() => {
-    if (unknown.suppressed() > 0)
+  try {
+    const value = await op.run(call.nextSignal(), call);
+    return { value, attempts: call.attempt };
+  } finally {
+    if (unknown && unknown.suppressed() > 0)
       up.logger.warn(
-        { operation, requestId: info.requestId, suppressed: unknown.suppressed() },
+        { operation: op.name, requestId: info.requestId, suppressed: unknown.suppressed() },
         'unknown values not logged (already reported, or over the per-call cap)',
       );
-  });
+  }
 }
 
-/** A whole call as the caller sees it: validation, the pipeline, fallbacks, and its telemetry. */
+/** A whole call as the caller sees it: validation, the pipeline, fallbacks; its end goes to the observers. */
 export async function invoke(
   rt: CallRuntime,
   up: Upstream,
-  operation: string,
+  op: Operation,
   rawInput: unknown,
   rawContext: CallContext = {},
 ): Promise<CallResult<unknown>> {
   const started = rt.clock.now();
   const requestId = randomUUID();
-  const spec = up.spec.operations[operation]!;
-  const policy = up.policies[operation]!;
+  const { spec } = op;
   // Read through the context schema (validation step): a raw context may be a caller's Proxy.
-  let context: CallContext = {};
-  let signal: AbortSignal | undefined;
-  let defer: boolean | undefined;
+  let context: Omit<CallContext, 'signal' | 'defer'> = {};
   let attempts = 0;
+  let personal = spec.personalData === true;
   let subject: string | undefined;
   const meta = (): CallMeta => ({
     upstream: up.name,
-    operation,
+    operation: op.name,
     requestId,
     attempts,
     durationMs: rt.clock.now() - started,
   });
-  let personal = spec.personalData === true;
-  const finish = (outcome: CallOutcome, m: CallMeta, error?: GatewayError) => {
-    if (personal && rt.audit)
-      audit(rt.audit, up, { started, context, operation, subject, outcome, requestId });
-    rt.events.emit('call', {
+  const finish = (outcome: CallOutcome, m: CallMeta, error?: GatewayError) =>
+    rt.observers.notify({
       upstream: up.name,
-      operation,
+      operation: op.name,
       requestId,
       outcome,
       attempts,
       durationMs: m.durationMs,
-      correlationId: context.correlationId,
+      started,
+      context,
+      personal,
+      subject,
+      error,
+      logger: up.logger,
     });
-    up.stats.recordCall(m.durationMs, outcome);
-    const line = {
-      operation,
-      requestId,
-      correlationId: context.correlationId,
-      traceId: rt.traceId?.(),
-      outcome,
-      attempts,
-      durationMs: m.durationMs,
-    };
-    if (error) {
-      up.logger.warn(
-        { ...line, code: error.code, upstreamCode: error.upstreamCode, status: error.status },
-        error.message,
-      );
-    } else up.logger.info(line, 'call');
-  };
 
   try {
     const checked = validateCall(spec, rawInput, rawContext);
     personal = checked.personal;
-    ({ signal, defer, ...context } = checked.context);
+    const { signal, defer, ...rest } = checked.context;
+    context = rest;
     if (checked.issues) throw validationError(checked.issues, up.spec.displayName);
     const input = checked.input;
     subject = spec.subject?.(input);
@@ -218,44 +159,30 @@ export async function invoke(
         idempotencyKey: spec.kind === 'write' ? (context.idempotencyKey ?? dossierCode) : undefined,
       },
     };
-    const cacheKey =
-      spec.kind === 'read' && policy.cache ? StaleCache.key(up.name, operation, input) : undefined;
+    const cacheKey = op.cache ? StaleCache.key(up.name, op.name, input) : undefined;
     try {
-      const callSignal = rt.shutdown
-        ? signal
-          ? AbortSignal.any([signal, rt.shutdown])
-          : rt.shutdown
-        : signal;
-      const { value, attempts: n } = await send(
-        rt,
-        up,
-        operation,
-        input,
-        info,
-        callSignal,
-        context.deadlineMs,
-      );
-      attempts = n;
-      if (cacheKey) rt.cache.set(cacheKey, value, rt.clock.now());
+      const sent = await send(rt, up, op, input, info, signal, context.deadlineMs);
+      attempts = sent.attempts;
+      if (cacheKey) rt.cache.set(cacheKey, sent.value, rt.clock.now());
       const m = meta();
       finish('ok', m);
-      return { status: 'ok', data: value, meta: m };
+      return { status: 'ok', data: sent.value, meta: m };
     } catch (e) {
-      const error = annotate(e, up.name, operation, requestId);
+      const error = annotate(e, up.name, op.name, requestId);
       attempts = error.attempts ?? attempts;
-      const fallback = await tryFallback(rt, up, operation, input, info, error, cacheKey, defer, meta);
+      const fallback = await tryFallback(rt, up, op, input, info, error, cacheKey, defer, meta);
       if (!fallback) throw error;
       finish(fallback.status, fallback.meta);
       return fallback;
     }
   } catch (e) {
-    const error = closing(rt, annotate(e, up.name, operation, requestId, up.spec.displayName));
+    const error = closing(rt, annotate(e, up.name, op.name, requestId, up.spec.displayName));
     error.attempts = error.attempts ?? attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.
       rt.events.emit('contract:violation', {
         upstream: up.name,
-        operation,
+        operation: op.name,
         requestId,
         issues: error.issues ?? [],
       });
@@ -273,7 +200,7 @@ export async function invoke(
 async function tryFallback(
   rt: CallRuntime,
   up: Upstream,
-  operation: string,
+  op: Operation,
   input: unknown,
   info: WireInfo,
   error: GatewayError,
@@ -281,20 +208,18 @@ async function tryFallback(
   defer: boolean | undefined,
   meta: () => CallMeta,
 ): Promise<CallResult<unknown> | undefined> {
-  if (!TRANSIENT_CODES.has(error.code)) return undefined;
-  const spec = up.spec.operations[operation]!;
-  const policy = up.policies[operation]!;
-  const base = { upstream: up.name, operation, requestId: info.requestId, code: error.code };
-  if (spec.kind === 'read') {
-    if (cacheKey && policy.cache) {
-      const hit = rt.cache.get(cacheKey, rt.clock.now(), policy.cache.maxStaleMs);
+  if (!CODE_TRAITS[error.code].transient) return undefined;
+  const read = op.spec.kind === 'read';
+  const base = { upstream: up.name, operation: op.name, requestId: info.requestId, code: error.code };
+  if (read) {
+    if (cacheKey && op.cache) {
+      const hit = rt.cache.get(cacheKey, rt.clock.now(), op.cache.maxStaleMs);
       if (hit) {
-        up.stats.recordFallback();
         rt.events.emit('fallback', { ...base, kind: 'stale' });
         return { status: 'stale', data: hit.data, meta: { ...meta(), ageMs: hit.ageMs } };
       }
     }
-    if (!(defer ?? policy.defer)) return undefined;
+    if (!(defer ?? op.policy.defer)) return undefined;
   } else if (info.context.idempotencyKey === undefined) {
     return undefined;
   }
@@ -304,8 +229,8 @@ async function tryFallback(
     const item = await rt.outbox.enqueue(
       {
         upstream: up.name,
-        operation,
-        kind: spec.kind === 'read' ? 'deferred-read' : 'write',
+        operation: op.name,
+        kind: read ? 'deferred-read' : 'write',
         input,
         idempotencyKey: info.context.idempotencyKey,
         requestId: info.requestId,
@@ -325,7 +250,7 @@ async function tryFallback(
       `${error.message}; the outbox could not store the call, so it was NOT queued`,
       {
         upstream: up.name,
-        operation,
+        operation: op.name,
         requestId: info.requestId,
         attempts: error.attempts,
         retryable: error.retryable,
@@ -333,12 +258,11 @@ async function tryFallback(
       },
     );
   }
-  up.stats.recordFallback();
-  rt.events.emit('fallback', { ...base, kind: spec.kind === 'read' ? 'deferred' : 'queued' });
+  rt.events.emit('fallback', { ...base, kind: read ? 'deferred' : 'queued' });
   rt.events.emit('outbox:queued', {
     ticket,
     upstream: up.name,
-    operation,
+    operation: op.name,
     requestId: info.requestId,
     dossierCode: info.context.dossierCode,
   });
@@ -346,49 +270,11 @@ async function tryFallback(
 }
 
 /**
- * One audit record per call on citizen data, whatever its outcome, including a call refused for a
- * missing purpose or actor (recorded as `(none)`: that attempt is what an auditor looks for).
- * A failing audit sink is logged loudly but does not undo an answer the citizen already has.
- */
-function audit(
-  trail: AuditTrail,
-  up: Upstream,
-  r: {
-    started: number;
-    context: CallContext;
-    operation: string;
-    subject?: string;
-    outcome: CallOutcome;
-    requestId: string;
-  },
-): void {
-  try {
-    trail.record({
-      time: r.started,
-      actor: r.context.actor?.trim() || '(none)',
-      purpose: r.context.purpose?.trim() || '(none)',
-      upstream: up.name,
-      operation: r.operation,
-      subject: r.subject,
-      dossierCode: r.context.dossierCode,
-      correlationId: r.context.correlationId,
-      outcome: r.outcome,
-      requestId: r.requestId,
-    });
-  } catch (e) {
-    up.logger.error(
-      { operation: r.operation, requestId: r.requestId, err: (e as Error)?.name },
-      'audit record could not be written',
-    );
-  }
-}
-
-/**
  * A call failing while the gateway closes ends `ABORTED` whatever a step made of the shutdown
  * (e.g. a breaker's own shutdown error): a deploy is not a platform contract change.
  */
 function closing(rt: CallRuntime, error: GatewayError): GatewayError {
-  if (!rt.shutdown?.aborted || error.code === 'ABORTED' || error.code === 'VALIDATION') return error;
+  if (!rt.shutdown.aborted || error.code === 'ABORTED' || error.code === 'VALIDATION') return error;
   return new GatewayError('ABORTED', 'The gateway closed while the call was in flight', {
     upstream: error.upstream,
     operation: error.operation,
@@ -396,29 +282,4 @@ function closing(rt: CallRuntime, error: GatewayError): GatewayError {
     attempts: error.attempts,
     cause: error,
   });
-}
-
-/** Every error leaving a call is a GatewayError that names its upstream, operation and request. */
-export function annotate(
-  e: unknown,
-  upstream: string,
-  operation: string,
-  requestId: string,
-  displayName?: string,
-): GatewayError {
-  const error = isGatewayError(e)
-    ? e
-    : new GatewayError(
-        'CONTRACT',
-        `Unexpected failure in the ${upstream} adapter (${(e as Error)?.name ?? 'error'})`,
-        {
-          retryable: false,
-          cause: e,
-        },
-      );
-  error.upstream ??= upstream;
-  nameThePlatform(error, displayName);
-  error.operation ??= operation;
-  error.requestId ??= requestId;
-  return error;
 }

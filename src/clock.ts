@@ -35,28 +35,3 @@ export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock)
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
-
-/**
- * A child signal that aborts when `parent` aborts or after `ms` with `reason()`. Built on the
- * clock rather than `AbortSignal.timeout` so fake timers control it. Call `dispose()` when done to
- * clear the timer and the listener.
- */
-export function timeoutSignal(
-  parent: AbortSignal | undefined,
-  ms: number,
-  reason: () => unknown,
-  clock: Clock,
-): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
-  const handle = Number.isFinite(ms) ? clock.setTimeout(() => controller.abort(reason()), ms) : undefined;
-  return {
-    signal: controller.signal,
-    dispose() {
-      if (handle !== undefined) clock.clearTimeout(handle);
-      parent?.removeEventListener('abort', onParentAbort);
-    },
-  };
-}

@@ -23,26 +23,46 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
- * Codes that describe a passing condition of the upstream (or of our own protection in front of
- * it): a later call may succeed. These are the codes that fallbacks (stale reads, queued writes)
- * apply to. `ABORTED` is not among them: the caller gave up.
+ * What each code means to the pipeline, in one table:
+ * - `transient`: a passing condition of the upstream (or of our own protection in front of it), so
+ *   a later call may succeed: the fallbacks (stale read, queued write) apply. Not `ABORTED`: the
+ *   caller gave up.
+ * - `retryable`: worth another attempt inside the same call (the default of
+ *   {@link GatewayError.retryable}; an error may say otherwise, e.g. HTTP 500 or the call's deadline).
+ * - `health`: what an attempt ending so says of the upstream, to the circuit breaker: `failure`
+ *   counts against it, `inconclusive` neither counts nor closes a half-open breaker, `answered`
+ *   (the platform answered, even if to refuse) counts as a success.
+ * - `local`: refused by our own protection before anything was sent.
  */
-export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'UPSTREAM_UNAVAILABLE',
-  'TIMEOUT',
-  'NETWORK',
-  'RATE_LIMITED',
-  'CIRCUIT_OPEN',
-  'BULKHEAD_FULL',
-]);
+export const CODE_TRAITS: Readonly<
+  Record<
+    ErrorCode,
+    {
+      readonly transient: boolean;
+      readonly retryable: boolean;
+      readonly health: 'failure' | 'answered' | 'inconclusive';
+      readonly local: boolean;
+    }
+  >
+> = {
+  VALIDATION: { transient: false, retryable: false, health: 'answered', local: false },
+  CONTRACT: { transient: false, retryable: false, health: 'answered', local: false },
+  AUTH: { transient: false, retryable: false, health: 'answered', local: false },
+  NOT_FOUND: { transient: false, retryable: false, health: 'answered', local: false },
+  REJECTED: { transient: false, retryable: false, health: 'answered', local: false },
+  UPSTREAM_UNAVAILABLE: { transient: true, retryable: true, health: 'failure', local: false },
+  RATE_LIMITED: { transient: true, retryable: true, health: 'failure', local: false },
+  TIMEOUT: { transient: true, retryable: true, health: 'failure', local: false },
+  NETWORK: { transient: true, retryable: true, health: 'failure', local: false },
+  CIRCUIT_OPEN: { transient: true, retryable: false, health: 'inconclusive', local: true },
+  BULKHEAD_FULL: { transient: true, retryable: false, health: 'inconclusive', local: true },
+  ABORTED: { transient: false, retryable: false, health: 'inconclusive', local: false },
+};
 
-/** Codes worth another attempt inside the same call (the retry step). */
-const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'UPSTREAM_UNAVAILABLE',
-  'TIMEOUT',
-  'NETWORK',
-  'RATE_LIMITED',
-]);
+/** The codes fallbacks apply to ({@link CODE_TRAITS} `transient`). */
+export const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
+  ERROR_CODES.filter((c) => CODE_TRAITS[c].transient),
+);
 
 /** What a counter officer reads, in Vietnamese. */
 const USER_MESSAGES: Record<ErrorCode, string> = {
@@ -133,7 +153,7 @@ export class GatewayError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE_CODES.has(code);
+    this.retryable = options.retryable ?? CODE_TRAITS[code].retryable;
     this.userMessage = options.userMessage ?? USER_MESSAGES[code];
     this.upstream = options.upstream;
     this.operation = options.operation;
@@ -192,5 +212,27 @@ export function isGatewayError(e: unknown, code?: ErrorCode): e is GatewayError 
 
 /** Whether a failure with this code may be served by a fallback (stale read, queued write). */
 export function isTransient(e: unknown): boolean {
-  return isGatewayError(e) && TRANSIENT_CODES.has(e.code);
+  return isGatewayError(e) && CODE_TRAITS[e.code].transient;
+}
+
+/** Every error leaving a call is a GatewayError that names its upstream, operation and request. */
+export function annotate(
+  e: unknown,
+  upstream: string,
+  operation: string,
+  requestId: string,
+  displayName?: string,
+): GatewayError {
+  const error = isGatewayError(e)
+    ? e
+    : new GatewayError(
+        'CONTRACT',
+        `Unexpected failure in the ${upstream} adapter (${(e as Error)?.name ?? 'error'})`,
+        { retryable: false, cause: e },
+      );
+  error.upstream ??= upstream;
+  nameThePlatform(error, displayName);
+  error.operation ??= operation;
+  error.requestId ??= requestId;
+  return error;
 }

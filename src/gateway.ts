@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
 import type { z } from 'zod';
 import {
@@ -9,7 +8,7 @@ import {
   type OperationMap,
   type PersonalDataContext,
 } from './adapter.js';
-import { type CallResult, type CallRuntime, invoke } from './call.js';
+import { type CallResult, type CallRuntime, invoke, send } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { createEventsApi, type GatewayEventsApi } from './events-api.js';
@@ -21,6 +20,8 @@ import { memoryOutbox } from './fallback/outbox/memory.js';
 import { type OutboxTicket, toTicket } from './fallback/outbox/ticket.js';
 import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './fallback/outbox/types.js';
 import { GatewayError } from './errors.js';
+import type { CallScope } from './pipeline/step.js';
+import { auditRecord, CallObservers, callEvent, logLine } from './telemetry/call-observers.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validationError } from './pipeline/validation.js';
 import type { GatewayEventsOf } from './typed-events.js';
@@ -243,21 +244,24 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     logger.error({ event, err: (error as Error)?.name }, 'event listener threw'),
   );
   const tracing = options.tracing === false ? undefined : createTracing(loadOpenTelemetry());
-  // close() aborts calls in flight itself, before the breakers and transports go away.
+  // close() ends the calls in flight itself (no listener per call), before the breakers and
+  // transports go away.
   const shutdown = new AbortController();
-  // Every call in flight listens to it: no "possible leak" warning above 10 concurrent calls.
-  setMaxListeners(0, shutdown.signal);
+  const live = new Set<CallScope>();
   const inFlight = new Set<Promise<unknown>>();
+  const observers = new CallObservers((error) =>
+    logger.error({ err: (error as Error)?.name }, 'call observer threw'),
+  );
+  const random = options.random ?? Math.random;
   const rt: CallRuntime = {
     clock,
-    random: options.random ?? Math.random,
+    random,
     events,
     cache: new StaleCache(options.cache),
     outbox,
-    audit: options.audit,
-    shutdown: shutdown.signal,
     unknownValues: new UnknownValueLog(clock),
-    traceId: tracing?.traceId,
+    observers,
+    shutdown: shutdown.signal,
   };
 
   const upstreams = new Map<string, Upstream>();
@@ -289,6 +293,9 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
           quota,
           hooks: options.hooks,
           tracing,
+          random,
+          live,
+          shutdown: shutdown.signal,
         }),
       );
     }
@@ -305,9 +312,41 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     void quota.close();
     throw error;
   }
+  // How calls end, in this order: audit record, `call` event (metrics), health stats, log line.
+  if (options.audit) observers.add(auditRecord(options.audit));
+  observers.add(callEvent(events));
   const outcomes = new OutcomeWindow(clock);
-  events.on('call', (e) => outcomes.record(e.upstream, e.outcome));
-  const drainer = new Drainer(rt, upstreams, options.drainer, logger);
+  observers.add((r) => {
+    outcomes.record(r.upstream, r.outcome);
+    upstreams.get(r.upstream)?.stats.recordCall(r.durationMs, r.outcome);
+  });
+  observers.add(logLine(tracing?.traceId));
+  events.on('retry', (e) => upstreams.get(e.upstream)?.stats.recordRetry());
+  events.on('fallback', (e) => upstreams.get(e.upstream)?.stats.recordFallback());
+  const drainer = new Drainer(
+    rt,
+    upstreams,
+    async (item, signal) => {
+      const up = upstreams.get(item.upstream);
+      const op = up?.operations[item.operation];
+      if (!up || !op)
+        throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
+      const { value } = await send(
+        rt,
+        up,
+        op,
+        item.input,
+        { requestId: item.requestId, context: { ...item.context, idempotencyKey: item.idempotencyKey } },
+        signal,
+      );
+      // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
+      if (item.kind === 'deferred-read' && op.cache)
+        rt.cache.set(StaleCache.key(up.name, op.name, item.input), value, clock.now());
+      return value;
+    },
+    options.drainer,
+    logger,
+  );
   // A recovered upstream drains its queue at once rather than at the next poll.
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
@@ -366,6 +405,8 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     close() {
       closed ??= (async () => {
         shutdown.abort(new GatewayError('ABORTED', 'The gateway is closing'));
+        // One error per call: each is annotated with its own request id.
+        for (const call of live) call.end(new GatewayError('ABORTED', 'The gateway is closing'));
         // Let aborted calls settle (a write the store accepted stays queued) before releasing.
         await Promise.allSettled([...inFlight]);
         await drainer.stop();
@@ -384,16 +425,16 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   Object.defineProperty(gateway, 'registry', { value: registry, enumerable: true });
   for (const [name, up] of upstreams) {
     const client: Record<string, unknown> = {};
-    for (const op of Object.keys(up.spec.operations)) {
-      client[op] = (input: unknown, context?: CallContext) =>
+    for (const op of Object.values(up.operations)) {
+      client[op.name] = (input: unknown, context?: CallContext) =>
         closed
           ? Promise.reject(
-              new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op }),
+              new GatewayError('ABORTED', 'The gateway is closed', { upstream: name, operation: op.name }),
             )
           : track(
               inFlight,
               tracing
-                ? tracing.call(name, op, () => invoke(rt, up, op, input, context))
+                ? tracing.call(name, op.name, () => invoke(rt, up, op, input, context))
                 : invoke(rt, up, op, input, context),
             );
     }

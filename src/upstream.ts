@@ -1,10 +1,16 @@
 import type { Adapter, AdapterSpec } from './adapter.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
-import type { AttemptTarget } from './pipeline/attempt.js';
+import { AttemptTimeout } from './pipeline/attempt-timeout.js';
+import { type AttemptOperation, type AttemptTarget, runAttempt } from './pipeline/attempt.js';
 import { Breaker } from './pipeline/breaker.js';
 import { Bulkhead } from './pipeline/bulkhead.js';
+import { CallLimits } from './pipeline/deadline.js';
+import { RateLimitStep } from './pipeline/rate-limit.js';
+import { RetryStep } from './pipeline/retry.js';
 import { RetryBudget } from './pipeline/retry-budget.js';
+import { type CallScope, compose, type Next } from './pipeline/step.js';
+import { AttemptEvents } from './telemetry/attempt-events.js';
 import { ConfigurationError, type Policy, type PolicyOptions, resolvePolicy } from './policy.js';
 import { checkPolicyKeys } from './policy-keys.js';
 import { type GatewayLogger, upstreamLogger } from './telemetry/logger.js';
@@ -15,6 +21,17 @@ import { createAuthProvider, validateAuth } from './transport/auth.js';
 import { type GatewayHooks, withHooks } from './transport/hooks.js';
 import type { Transport } from './transport/types.js';
 import type { Limiter, QuotaSession } from './quota/types.js';
+
+/** One operation of an upstream, resolved once when the gateway is created. */
+export interface Operation extends AttemptOperation {
+  name: string;
+  /** Its effective policy. */
+  policy: Policy;
+  /** The stale-if-error cache bounds, for a read with a cache policy. */
+  cache: { maxStaleMs: number } | undefined;
+  /** Steps 3–10 composed for this operation, in DESIGN.md order. */
+  run: Next<unknown>;
+}
 
 /** Everything the gateway keeps for one configured upstream; it lives and dies with the gateway. */
 export interface Upstream {
@@ -29,8 +46,8 @@ export interface Upstream {
   /** Where this gateway's rate limits are counted (local bucket or shared Redis quota). */
   quota: QuotaSession;
   logger: GatewayLogger;
-  /** Effective policy per operation. */
-  policies: Record<string, Policy>;
+  /** Its operations by name. */
+  operations: Record<string, Operation>;
   stats: UpstreamStats;
 }
 
@@ -45,6 +62,12 @@ export interface UpstreamShared {
   hooks?: GatewayHooks | undefined;
   /** The gateway's tracing, when OpenTelemetry is installed. */
   tracing?: Tracing | undefined;
+  /** Source of jitter (backoff). */
+  random: () => number;
+  /** Calls in flight, which the gateway's `close()` ends. */
+  live: Set<CallScope>;
+  /** Aborted when the gateway closes. */
+  shutdown: AbortSignal;
 }
 
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
@@ -67,10 +90,6 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
   const opNames = Object.keys(spec.operations);
   checkPolicyKeys(`${where} (adapter defaults)`, spec.policy, opNames);
   checkPolicyKeys(where, options.policy, opNames);
-  const policies: Record<string, Policy> = {};
-  for (const [op, opSpec] of Object.entries(spec.operations)) {
-    policies[op] = resolvePolicy(where, op, opSpec.policy, spec.policy, shared.policy, options.policy);
-  }
   // Breaker, bulkhead and rate limit are per upstream: take them from the upstream-level policy.
   const upstreamPolicy = resolvePolicy(where, '', undefined, spec.policy, shared.policy, options.policy);
 
@@ -88,30 +107,77 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
       events.emit(event, { upstream: name, state, since });
     },
   });
+  const target: AttemptTarget = {
+    baseUrl: options.baseUrl,
+    client,
+    // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
+    transport: withHooks(shared.tracing?.platform(transport, name, () => breaker.state) ?? transport, name, [
+      shared.hooks,
+      options.hooks,
+    ]),
+    auth: createAuthProvider(options.auth, shared.tracing?.token(transport) ?? transport, clock),
+    profile,
+    now: () => clock.now(),
+  };
+  const bulkhead = new Bulkhead(upstreamPolicy.bulkhead, clock);
+  const budget = new RetryBudget(upstreamPolicy.retry.budget, clock);
+  const rateLimiter = upstreamPolicy.rateLimit
+    ? shared.quota.limiter(name, upstreamPolicy.rateLimit)
+    : undefined;
+  const limits = new CallLimits(shared.live, shared.shutdown);
+  const attemptEvents = new AttemptEvents(events);
+  const onRetry: ConstructorParameters<typeof RetryStep>[0]['onRetry'] = (
+    { attempt, delayMs, error },
+    call,
+  ) =>
+    events.emit('retry', {
+      upstream: name,
+      operation: call.operation,
+      requestId: call.requestId,
+      attempt,
+      delayMs,
+      code: error.code,
+    });
+
+  const operations: Record<string, Operation> = {};
+  for (const [op, opSpec] of Object.entries(spec.operations)) {
+    const policy = resolvePolicy(where, op, opSpec.policy, spec.policy, shared.policy, options.policy);
+    const wire = profile.operations[op] as Operation['wire'];
+    const attempt: AttemptOperation = { spec: opSpec, wire };
+    operations[op] = {
+      name: op,
+      spec: opSpec,
+      wire,
+      policy,
+      cache: opSpec.kind === 'read' && policy.cache ? { maxStaleMs: policy.cache.maxStaleMs } : undefined,
+      // DESIGN.md steps 3–10, outermost first.
+      run: compose(
+        [
+          limits, // 3. total deadline, caller's signal, shutdown
+          new RetryStep({ policy: policy.retry, budget, clock, random: shared.random, onRetry }), // 4.
+          ...(rateLimiter ? [new RateLimitStep(rateLimiter, clock)] : []), // 5.
+          attemptEvents, // every attempt's outcome, the breaker's refusals included
+          breaker, // 6.
+          bulkhead, // 7.
+          new AttemptTimeout(policy.attemptTimeoutMs, clock), // 8.
+        ],
+        (signal, call) => runAttempt(target, attempt, signal, call), // 9–10. transport, envelope
+      ),
+    };
+  }
+
   return {
     name,
     spec,
     transport,
-    target: {
-      baseUrl: options.baseUrl,
-      client,
-      // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
-      transport: withHooks(
-        shared.tracing?.platform(transport, name, () => breaker.state) ?? transport,
-        name,
-        [shared.hooks, options.hooks],
-      ),
-      auth: createAuthProvider(options.auth, shared.tracing?.token(transport) ?? transport, clock),
-      profile,
-      now: () => clock.now(),
-    },
+    target,
     breaker,
-    bulkhead: new Bulkhead(upstreamPolicy.bulkhead),
-    budget: new RetryBudget(upstreamPolicy.retry.budget, clock),
-    rateLimiter: upstreamPolicy.rateLimit ? shared.quota.limiter(name, upstreamPolicy.rateLimit) : undefined,
+    bulkhead,
+    budget,
+    rateLimiter,
     quota: shared.quota,
     logger,
-    policies,
+    operations,
     stats: new UpstreamStats(clock, upstreamPolicy.breaker.windowMs),
   };
 }

@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { type CallRuntime, annotate, send } from '../call.js';
-import { GatewayError, TRANSIENT_CODES } from '../errors.js';
-import { fullJitterDelay } from '../pipeline/backoff.js';
-import { StaleCache } from './cache.js';
 import { type Clock, sleep } from '../clock.js';
-import type { Limiter } from '../quota/types.js';
-import type { Upstream } from '../upstream.js';
+import { annotate, CODE_TRAITS } from '../errors.js';
+import type { EventBus } from '../events.js';
+import { fullJitterDelay } from '../pipeline/backoff.js';
+import type { BreakerState } from '../pipeline/breaker.js';
+import type { Limiter, QuotaSession } from '../quota/types.js';
 import type { GatewayLogger } from '../telemetry/logger.js';
+import type { OutboxStore } from './outbox/types.js';
 import type { OutboxItem, PurgeCounts } from './outbox/types.js';
 
 /** Options of the outbox drainer. */
@@ -52,9 +52,6 @@ export interface DrainerOptions {
   purgeEveryMs?: number;
 }
 
-/** Transient codes raised before anything was sent: the breaker (open or half-open and full) or the bulkhead. */
-const REFUSED_LOCALLY: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL']);
-
 export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Object.freeze({
   autoStart: true,
   pollMs: 1_000,
@@ -85,6 +82,29 @@ export interface PurgeReport extends PurgeCounts {
   before: number;
 }
 
+/** The gateway's parts the drainer uses. */
+export interface DrainerRuntime {
+  clock: Clock;
+  random: () => number;
+  events: EventBus;
+  outbox: OutboxStore;
+}
+
+/** What the drainer needs of an upstream. */
+export interface DrainTarget {
+  name: string;
+  logger: GatewayLogger;
+  breaker: { readonly state: BreakerState };
+  /** Where the drainer's per-upstream ceiling is counted (so a Redis quota shares it). */
+  quota: QuotaSession;
+}
+
+/**
+ * Replays one item through the upstream's pipeline (steps 3–10, with the item's request id and
+ * idempotency key) and resolves with the platform's result; given by the gateway.
+ */
+export type Replay = (item: OutboxItem, signal: AbortSignal) => Promise<unknown>;
+
 /** What one pass delivered. */
 export interface DrainReport {
   delivered: number;
@@ -112,8 +132,9 @@ export class Drainer {
   private readonly stopController = new AbortController();
 
   constructor(
-    private readonly rt: CallRuntime,
-    private readonly upstreams: Map<string, Upstream>,
+    private readonly rt: DrainerRuntime,
+    private readonly upstreams: ReadonlyMap<string, DrainTarget>,
+    private readonly replay: Replay,
     options: DrainerOptions = {},
     private readonly logger?: GatewayLogger,
   ) {
@@ -271,7 +292,7 @@ export class Drainer {
     return report;
   }
 
-  private async deliver(up: Upstream, item: OutboxItem, report: DrainReport): Promise<void> {
+  private async deliver(up: DrainTarget, item: OutboxItem, report: DrainReport): Promise<void> {
     const { rt } = this;
     const event: ItemEvent = {
       ticket: item.id,
@@ -282,27 +303,12 @@ export class Drainer {
     };
     let value: unknown;
     try {
-      if (!up.spec.operations[item.operation]) {
-        throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
-      }
-      ({ value } = await send(
-        rt,
-        up,
-        item.operation,
-        item.input,
-        { requestId: item.requestId, context: { ...item.context, idempotencyKey: item.idempotencyKey } },
-        this.stopController.signal,
-      ));
+      value = await this.replay(item, this.stopController.signal);
     } catch (e) {
       await this.failed(up, item, e, report, event).catch((storeError: unknown) =>
         this.storeFailed(up, item, storeError),
       );
       return;
-    }
-    const policy = up.policies[item.operation];
-    if (item.kind === 'deferred-read' && policy?.cache) {
-      // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
-      rt.cache.set(StaleCache.key(up.name, item.operation, item.input), value, rt.clock.now());
     }
     let recorded: boolean;
     try {
@@ -325,7 +331,7 @@ export class Drainer {
   }
 
   /** The store could not record an outcome: the item stays leased until its lease lapses, then is due again. */
-  private storeFailed(up: Upstream, item: OutboxItem, storeError: unknown): void {
+  private storeFailed(up: DrainTarget, item: OutboxItem, storeError: unknown): void {
     up.logger.warn(
       {
         ticket: item.id,
@@ -338,7 +344,7 @@ export class Drainer {
 
   /** A replay failed: back to `pending` after a backoff (transient), or to the dead letter. */
   private async failed(
-    up: Upstream,
+    up: DrainTarget,
     item: OutboxItem,
     e: unknown,
     report: DrainReport,
@@ -349,10 +355,10 @@ export class Drainer {
     const error = annotate(e, up.name, item.operation, item.requestId);
     const lastError = { code: error.code, message: error.message };
     // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
-    if (TRANSIENT_CODES.has(error.code)) {
+    if (CODE_TRAITS[error.code].transient) {
       // Refused by our own breaker or bulkhead, the replay was never sent: that says nothing about
       // the platform's load, so neither the pace nor the item's backoff grows (it is due again soon).
-      const refused = REFUSED_LOCALLY.has(error.code);
+      const refused = CODE_TRAITS[error.code].local;
       if (!refused) this.pacer(up).failure(this.o.decreaseFactor, this.o.minPerSecond);
       const delay = refused
         ? this.o.baseDelayMs
@@ -378,7 +384,7 @@ export class Drainer {
    * Waits for the item's turn: the adaptive pace, then the ceiling. `false` if the drainer stops
    * meanwhile (the claimed item's lease then expires and it is due again).
    */
-  private async pace(up: Upstream): Promise<boolean> {
+  private async pace(up: DrainTarget): Promise<boolean> {
     const signal = this.stopController.signal;
     try {
       await this.pacer(up).acquire(this.rt.clock, signal);
@@ -389,7 +395,7 @@ export class Drainer {
     }
   }
 
-  private pacer(up: Upstream): AimdPacer {
+  private pacer(up: DrainTarget): AimdPacer {
     let p = this.pacers.get(up.name);
     if (!p) {
       p = new AimdPacer(this.o.initialPerSecond, this.rt.clock.now());
@@ -398,7 +404,7 @@ export class Drainer {
     return p;
   }
 
-  private limiter(up: Upstream): Limiter {
+  private limiter(up: DrainTarget): Limiter {
     let l = this.limiters.get(up.name);
     if (!l) {
       l = createCeilingLimiter(up, this.o.perSecond);
@@ -409,7 +415,7 @@ export class Drainer {
 }
 
 /** The one place the drainer's per-upstream ceiling is built: from the gateway's quota, so a Redis quota shares it across instances. */
-function createCeilingLimiter(up: Upstream, perSecond: number): Limiter {
+function createCeilingLimiter(up: DrainTarget, perSecond: number): Limiter {
   return up.quota.limiter(`outbox:${up.name}`, { perSecond });
 }
 
@@ -462,6 +468,6 @@ export class AimdPacer {
   }
 }
 
-function isOpen(up: Upstream): boolean {
+function isOpen(up: DrainTarget): boolean {
   return up.breaker.state === 'open';
 }

@@ -1,10 +1,18 @@
-import type { DecodeInfo, OperationSpec, WireInfo, WireProfile, WireReply } from '../adapter.js';
+import type {
+  DecodeInfo,
+  OperationSpec,
+  OperationWire,
+  WireInfo,
+  WireProfile,
+  WireReply,
+} from '../adapter.js';
 import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
 import { isClientRefusal, missingClientError, noClientHint } from './missing-client.js';
 import { safeCode } from './unknown-values.js';
+import type { CallScope } from './step.js';
 import { zodIssues } from './validation.js';
 
 /** Everything one attempt needs to reach an upstream and read its answer. */
@@ -17,45 +25,40 @@ export interface AttemptTarget {
   now(): number;
 }
 
+/** One operation as an attempt sees it: resolved once per upstream, not looked up per call. */
+export interface AttemptOperation {
+  spec: OperationSpec;
+  wire: OperationWire<unknown>;
+}
+
 /**
- * One attempt: build the platform request, send it with auth and X-Road headers (refreshing an
- * expired token once on 401), map HTTP status and envelope to data or a typed error, then check
- * the data against the wire schema and the domain result against the output schema.
+ * One attempt (DESIGN.md steps 9–10): build the platform request, send it with auth and X-Road
+ * headers (refreshing an expired token once on 401), map HTTP status and envelope to data or a
+ * typed error, then check the data against the wire schema and the domain result against the
+ * output schema.
  */
 export async function runAttempt(
   target: AttemptTarget,
-  operation: string,
-  spec: OperationSpec,
-  input: unknown,
-  info: WireInfo,
+  op: AttemptOperation,
   signal: AbortSignal,
-  onUnknownValue: (field: string, value: string) => void,
+  call: CallScope,
 ): Promise<unknown> {
-  const wire = target.profile.operations[operation];
-  if (!wire)
-    throw new GatewayError('CONTRACT', `Profile ${target.profile.name} has no mapping for ${operation}`);
-  const req = fromProfile(target.profile.name, 'request', () => wire.request(input as never, info));
+  const { input, info } = call;
+  const req = fromProfile(target.profile.name, 'request', () => op.wire.request(input as never, info));
   const url = buildUrl(target.baseUrl, req.path, req.query);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-    ...req.headers,
-    ...xRoadHeaders(target.client, info, spec.kind === 'write'),
-  };
-
+  // One headers object per attempt: ours, the profile's, X-Road's, then auth (replaced on a refresh).
+  let headers: Record<string, string> = { accept: 'application/json' };
+  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  if (req.headers) for (const name in req.headers) headers[name] = req.headers[name] as string;
+  setXRoadHeaders(headers, target.client, info, op.spec.kind === 'write');
   assertHeaderValues(headers);
 
   let reply: WireReply | undefined;
   for (let authTry = 0; authTry < 2; authTry++) {
     const auth = await target.auth.headers(signal);
     assertAuthHeaders(auth);
-    reply = await target.transport.request({
-      method: req.method,
-      url,
-      headers: { ...headers, ...auth },
-      body: req.body,
-      signal,
-    });
+    for (const name in auth) headers[name] = auth[name] as string;
+    reply = await target.transport.request({ method: req.method, url, headers, body: req.body, signal });
     if (reply.status !== 401) break;
     if (!target.auth.refreshable || authTry === 1) {
       if (!target.client) throw missingClientError(401);
@@ -65,14 +68,21 @@ export async function runAttempt(
       });
     }
     target.auth.invalidate();
+    // A new object for the retry: the refused request's headers stay as they were sent.
+    headers = { ...headers };
+    for (const name in auth) delete headers[name];
   }
-  return readReply(target, operation, spec, reply!, { ...info, unknownValue: onUnknownValue }, input);
+  const decodeInfo: DecodeInfo = {
+    requestId: info.requestId,
+    context: info.context,
+    unknownValue: call.unknownValue,
+  };
+  return readReply(target, op, reply as WireReply, decodeInfo, input);
 }
 
 function readReply(
   target: AttemptTarget,
-  operation: string,
-  spec: OperationSpec,
+  op: AttemptOperation,
   reply: WireReply,
   info: DecodeInfo,
   input: unknown,
@@ -145,7 +155,7 @@ function readReply(
     );
   }
 
-  const wire = target.profile.operations[operation]!;
+  const { wire, spec } = op;
   const data = wire.data.safeParse(envelope.data);
   if (!data.success)
     throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
@@ -232,18 +242,18 @@ function assertAuthHeaders(headers: Record<string, string>): void {
   }
 }
 
-/** The X-Road-style headers of the assumed contract. */
-export function xRoadHeaders(
+/** Sets the X-Road-style headers of the assumed contract on `h`. */
+function setXRoadHeaders(
+  h: Record<string, string>,
   client: string | undefined,
   info: WireInfo,
   write: boolean,
-): Record<string, string> {
-  const h: Record<string, string> = { 'x-road-id': info.requestId };
+): void {
+  h['x-road-id'] = info.requestId;
   if (client) h['x-road-client'] = client;
   if (info.context.actor) h['x-road-userid'] = `VN${info.context.actor}`;
   if (info.context.dossierCode) h['x-road-issue'] = info.context.dossierCode;
   if (write && info.context.idempotencyKey) h['idempotency-key'] = info.context.idempotencyKey;
-  return h;
 }
 
 export function buildUrl(

@@ -1,24 +1,19 @@
 import type { Clock } from '../clock.js';
-import { type ErrorCode, GatewayError, isGatewayError } from '../errors.js';
+import { CODE_TRAITS, GatewayError, isGatewayError } from '../errors.js';
 import type { BreakerPolicy } from '../policy.js';
+import type { CallScope, Next, Step } from './step.js';
 
 export type BreakerState = 'closed' | 'half-open' | 'open';
 
-/** Outcomes that say something about the upstream's health; the rest (its domain answers, our own limits, the caller's abort) do not. */
-const FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'UPSTREAM_UNAVAILABLE',
-  'TIMEOUT',
-  'NETWORK',
-  'RATE_LIMITED',
-]);
-
-/** Outcomes that say nothing either way: they neither count against the upstream nor close a half-open breaker. */
-const INCONCLUSIVE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ABORTED', 'BULKHEAD_FULL']);
-
 const BUCKETS = 10;
 
-function inconclusive(e: unknown, callSignal: AbortSignal | undefined): boolean {
-  return callSignal?.aborted === true || (isGatewayError(e) && INCONCLUSIVE.has(e.code));
+/** What an attempt's end says of the upstream ({@link CODE_TRAITS} `health`); the call's own end says nothing. */
+function verdict(
+  e: unknown,
+  call: Pick<CallScope, 'ended'> | undefined,
+): 'failure' | 'answered' | 'inconclusive' {
+  if (call?.ended) return 'inconclusive';
+  return isGatewayError(e) ? CODE_TRAITS[e.code].health : 'answered';
 }
 
 export interface BreakerEvents {
@@ -60,7 +55,7 @@ interface Bucket {
  *   `halfOpenSuccesses` of them succeed; it re-opens only once that is no longer reachable, so a
  *   background error share on a recovered platform does not keep it open.
  */
-export class Breaker {
+export class Breaker implements Step {
   private current: BreakerState = 'closed';
   private stateSince: number;
   private buckets: Bucket[] = [];
@@ -106,21 +101,21 @@ export class Breaker {
   }
 
   /**
-   * Runs one attempt through the breaker. `callSignal` is the whole call's signal: an attempt that
-   * fails because the call itself ended (its deadline, possibly a caller's short `deadlineMs`, the
-   * caller's abort, a shutdown) proves nothing about the platform, so it is not counted, and one
-   * caller's tight budget cannot open the breaker for everyone.
+   * Step 6: runs one attempt through the breaker. An attempt that fails because the call itself
+   * ended (`call.ended`: its deadline, possibly a caller's short `deadlineMs`, the caller's abort,
+   * a shutdown) proves nothing about the platform, so it is not counted, and one caller's tight
+   * budget cannot open the breaker for everyone.
    */
-  async execute<T>(fn: () => Promise<T>, callSignal?: AbortSignal): Promise<T> {
+  async execute<T>(next: Next<T>, signal?: AbortSignal, call?: CallScope): Promise<T> {
     if (this.stopped || this.current === 'open') throw this.openError();
-    if (this.current === 'half-open') return this.probe(fn, callSignal);
+    if (this.current === 'half-open') return this.probe(next, signal, call);
     try {
-      const value = await fn();
+      const value = await next(signal as AbortSignal, call as CallScope);
       this.record(false);
       return value;
     } catch (e) {
-      if (inconclusive(e, callSignal)) throw e;
-      this.record(isGatewayError(e) && FAILURE_CODES.has(e.code));
+      const v = verdict(e, call);
+      if (v !== 'inconclusive') this.record(v === 'failure');
       throw e;
     }
   }
@@ -132,34 +127,33 @@ export class Breaker {
     this.timer = undefined;
   }
 
-  private async probe<T>(fn: () => Promise<T>, callSignal: AbortSignal | undefined): Promise<T> {
+  private async probe<T>(next: Next<T>, signal?: AbortSignal, call?: CallScope): Promise<T> {
     if (this.probesInFlight + this.probeSuccesses + this.probeFailures >= this.policy.halfOpenProbes) {
       throw this.openError();
     }
     this.probesInFlight++;
     try {
-      const value = await fn();
+      const value = await next(signal as AbortSignal, call as CallScope);
       this.probesInFlight--;
-      if (this.current === 'half-open') {
-        this.probeSuccesses++;
-        if (this.probeSuccesses >= this.needed) this.transition('closed');
-      }
+      if (this.current === 'half-open') this.probeAnswered();
       return value;
     } catch (e) {
       this.probesInFlight--;
       if (this.current === 'half-open') {
-        if (inconclusive(e, callSignal)) {
-          // proves nothing: free the slot for another probe
-        } else if (isGatewayError(e) && FAILURE_CODES.has(e.code)) {
+        const v = verdict(e, call);
+        if (v === 'failure') {
           this.probeFailures++;
           if (this.policy.halfOpenProbes - this.probeFailures < this.needed) this.open();
-        } else {
-          this.probeSuccesses++;
-          if (this.probeSuccesses >= this.needed) this.transition('closed');
-        }
+        } else if (v === 'answered') this.probeAnswered();
+        // inconclusive: proves nothing, the slot is free for another probe
       }
       throw e;
     }
+  }
+
+  private probeAnswered(): void {
+    this.probeSuccesses++;
+    if (this.probeSuccesses >= this.needed) this.transition('closed');
   }
 
   /** Successes that close a half-open breaker (never more than the probes let through). */
@@ -186,7 +180,12 @@ export class Breaker {
       this.run = 0;
     }
     const p = this.policy;
-    const { calls, failures } = this.window;
+    let calls = 0;
+    let failures = 0;
+    for (const b of this.buckets) {
+      calls += b.calls;
+      failures += b.failures;
+    }
     const byRatio = calls >= p.minimumCalls && failures / calls >= p.errorRatio;
     const byRun =
       this.run >= p.consecutiveFailures ||

@@ -1,31 +1,36 @@
-import { type Clock, timeoutSignal } from '../clock.js';
 import { GatewayError } from '../errors.js';
-import { raceAbort } from './abort.js';
+import type { CallScope, Next, Step } from './step.js';
 
 /**
- * The total deadline of a call, spanning every attempt and backoff. When it passes, the call fails
- * with a non-retryable `TIMEOUT`; a caller's abort fails it with `ABORTED` (or `TIMEOUT` when the
- * caller's signal timed out). Either settles the call at once, even if an inner step is still
- * winding down.
+ * Step 3, the call's own limits: its total deadline (spanning every attempt and backoff), the
+ * caller's `AbortSignal` and the gateway's shutdown. Any of them ends the call at once
+ * ({@link CallScope.end}): the deadline with a non-retryable `TIMEOUT`, the caller's abort with
+ * `ABORTED` (or `TIMEOUT` when the caller's signal timed out), a shutdown with its `ABORTED`.
+ *
+ * The deadline itself needs no timer here: the steps that wait (backoff, rate limit, bulkhead
+ * queue, the attempt) bound their wait by `call.deadlineAt`, so a deadline far away costs nothing.
  */
-export async function withDeadline<T>(
-  deadlineMs: number,
-  callerSignal: AbortSignal | undefined,
-  clock: Clock,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const caller = callerAbortSignal(callerSignal);
-  const deadline = timeoutSignal(
-    caller.signal,
-    deadlineMs,
-    () => new GatewayError('TIMEOUT', `Deadline of ${deadlineMs} ms exceeded`, { retryable: false }),
-    clock,
-  );
-  try {
-    return await raceAbort(fn(deadline.signal), deadline.signal);
-  } finally {
-    deadline.dispose();
-    caller.dispose();
+export class CallLimits implements Step {
+  constructor(
+    /** Calls in flight, which the gateway's `close()` ends. */
+    private readonly live: Set<CallScope>,
+    /** Aborted when the gateway closes. */
+    private readonly shutdown: AbortSignal,
+  ) {}
+
+  async execute<T>(next: Next<T>, signal: AbortSignal, call: CallScope): Promise<T> {
+    if (this.shutdown.aborted) throw new GatewayError('ABORTED', 'The gateway is closing');
+    const caller = call.callerSignal;
+    if (caller?.aborted) throw callerAbortReason(caller.reason);
+    const onAbort = caller && (() => call.end(callerAbortReason(caller.reason)));
+    if (onAbort) caller.addEventListener('abort', onAbort, { once: true });
+    this.live.add(call);
+    try {
+      return await next(signal, call);
+    } finally {
+      this.live.delete(call);
+      if (onAbort) caller.removeEventListener('abort', onAbort);
+    }
   }
 }
 
@@ -35,24 +40,13 @@ export async function withDeadline<T>(
  * `TIMEOUT` that still falls back (stale answer, queued write); any other abort is the caller
  * cancelling the call: `ABORTED`, no fallback.
  */
-function callerAbortSignal(signal: AbortSignal | undefined): {
-  signal: AbortSignal | undefined;
-  dispose(): void;
-} {
-  if (!signal) return { signal: undefined, dispose() {} };
-  const controller = new AbortController();
-  const abort = () =>
-    controller.abort(
-      isTimeoutReason(signal.reason)
-        ? new GatewayError('TIMEOUT', "The caller's time limit (signal) ran out", {
-            retryable: false,
-            cause: signal.reason,
-          })
-        : new GatewayError('ABORTED', 'The caller aborted the call', { cause: signal.reason }),
-    );
-  if (signal.aborted) abort();
-  else signal.addEventListener('abort', abort, { once: true });
-  return { signal: controller.signal, dispose: () => signal.removeEventListener('abort', abort) };
+function callerAbortReason(reason: unknown): GatewayError {
+  return isTimeoutReason(reason)
+    ? new GatewayError('TIMEOUT', "The caller's time limit (signal) ran out", {
+        retryable: false,
+        cause: reason,
+      })
+    : new GatewayError('ABORTED', 'The caller aborted the call', { cause: reason });
 }
 
 function isTimeoutReason(reason: unknown): boolean {

@@ -1,6 +1,7 @@
 import { type Clock, sleep } from '../clock.js';
 import type { RateLimitPolicy } from '../policy.js';
 import type { Limiter } from '../quota/types.js';
+import type { CallScope, Next, Step } from './step.js';
 
 /**
  * A token bucket in front of an upstream, so we respect a central platform's quota. Callers over
@@ -35,5 +36,29 @@ export class RateLimiter implements Limiter {
       this.tokens += 1;
       throw e;
     }
+  }
+}
+
+/**
+ * Step 5: waits for the upstream's rate limit (a local bucket or a shared quota), at most until
+ * the call's deadline; a limiter that ignores its signal cannot hold the call past it.
+ */
+export class RateLimitStep implements Step {
+  constructor(
+    private readonly limiter: Limiter,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute<T>(next: Next<T>, signal: AbortSignal, call: CallScope): Promise<T> {
+    const deadline = this.clock.setTimeout(
+      () => call.end(call.deadlineError()),
+      Math.max(0, call.deadlineAt - this.clock.now()),
+    );
+    try {
+      await call.race(this.limiter.acquire(signal), signal);
+    } finally {
+      this.clock.clearTimeout(deadline);
+    }
+    return next(signal, call);
   }
 }

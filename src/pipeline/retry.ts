@@ -1,9 +1,9 @@
-import pRetry from 'p-retry';
 import { type Clock, sleep } from '../clock.js';
 import { type GatewayError, isGatewayError } from '../errors.js';
 import type { RetryPolicy } from '../policy.js';
 import { fullJitterDelay } from './backoff.js';
 import type { RetryBudget } from './retry-budget.js';
+import type { CallScope, Next, Step } from './step.js';
 
 export interface RetryInfo {
   /** The attempt that failed (1-based). */
@@ -14,88 +14,71 @@ export interface RetryInfo {
 
 export interface RetryStepOptions {
   policy: RetryPolicy;
-  /** False for a write without an idempotency key: it is sent once. */
-  allowed: boolean;
+  /** The upstream's retry budget; every call through the step counts towards it. */
   budget: RetryBudget;
   clock: Clock;
   random: () => number;
-  /** Epoch ms after which no retry is started (the call's deadline). */
-  deadlineAt: number;
-  onRetry(info: RetryInfo): void;
+  /** Told of each retry before its backoff (the gateway emits its `retry` event). */
+  onRetry(info: RetryInfo, call: CallScope): void;
 }
 
 /** Why a retry was not made, for the error's message. */
 type GiveUp = 'not-retryable' | 'attempts' | 'no-key' | 'budget' | 'deadline';
 
 /**
- * Retries an attempt on retryable errors with full-jitter exponential backoff, honouring the
- * upstream's `Retry-After` exactly (within the deadline). The first attempt runs on its own, so the
- * happy path pays nothing for the retry loop; after a retryable failure p-retry runs the rest.
- * The delay is ours (computed and slept in `shouldRetry`, on the injected clock) because p-retry's
- * own backoff has neither full jitter nor `Retry-After`. The error that ends the call carries
- * `attempts`.
+ * Step 4: retries an attempt on retryable errors with full-jitter exponential backoff, honouring
+ * the upstream's `Retry-After` exactly, never past the call's deadline, within the upstream's
+ * retry budget, and never for a write without an idempotency key. Each attempt gets a fresh
+ * signal ({@link CallScope.nextSignal}). The error that ends the call carries `attempts`.
+ *
+ * A plain loop rather than p-retry: the delay (full jitter, `Retry-After`, on the injected clock),
+ * the decision (retryable, budget, deadline, idempotency) and the abort are all ours, which left
+ * p-retry nothing to do but count.
  */
-export async function withRetry<T>(
-  fn: (attempt: number) => Promise<T>,
-  signal: AbortSignal,
-  o: RetryStepOptions,
-): Promise<{ value: T; attempts: number }> {
-  let attempts = 1;
-  let gaveUp: GiveUp | undefined;
+export class RetryStep implements Step {
+  constructor(private readonly o: RetryStepOptions) {}
 
-  // Whether attempt `attempt` (1-based) that failed with `error` is followed by another; sleeps first.
-  const retryAfter = async (error: unknown, attempt: number): Promise<boolean> => {
-    gaveUp = whyNot(error, o);
-    if (gaveUp) return false;
-    const ge = error as GatewayError;
-    const delayMs =
-      ge.retryAfterMs ?? fullJitterDelay(attempt, o.policy.baseDelayMs, o.policy.maxDelayMs, o.random);
-    if (o.clock.now() + delayMs >= o.deadlineAt) {
-      gaveUp = 'deadline';
-      return false;
+  async execute<T>(next: Next<T>, signal: AbortSignal, call: CallScope): Promise<T> {
+    const { o } = this;
+    o.budget.recordCall();
+    for (let attempt = 1; ; attempt++) {
+      call.attempt = attempt;
+      try {
+        signal.throwIfAborted();
+        return await next(signal, call);
+      } catch (e) {
+        const error = e as GatewayError;
+        const delayMs = isGatewayError(e)
+          ? (e.retryAfterMs ?? fullJitterDelay(attempt, o.policy.baseDelayMs, o.policy.maxDelayMs, o.random))
+          : 0;
+        const gaveUp = this.whyNot(e, attempt, delayMs, call);
+        if (gaveUp) {
+          if (isGatewayError(e)) {
+            e.attempts = attempt;
+            if (gaveUp === 'budget') e.message += ' (retry budget of this upstream spent)';
+            if (gaveUp === 'no-key') e.message += ' (a write without an idempotency key is never retried)';
+          }
+          throw e;
+        }
+        o.onRetry({ attempt, delayMs, error }, call);
+        signal = call.nextSignal();
+        try {
+          await sleep(delayMs, signal, o.clock);
+        } catch (abort) {
+          if (isGatewayError(abort)) abort.attempts = attempt;
+          throw abort;
+        }
+      }
     }
-    if (!o.budget.tryRetry()) {
-      gaveUp = 'budget';
-      return false;
-    }
-    o.onRetry({ attempt, delayMs, error: ge });
-    await sleep(delayMs, signal, o.clock);
-    return true;
-  };
-
-  try {
-    signal.throwIfAborted();
-    try {
-      return { value: await fn(1), attempts };
-    } catch (first) {
-      if (o.policy.maxAttempts <= 1 || !(await retryAfter(first, 1))) throw first;
-    }
-    const value = await pRetry(
-      (n) => {
-        attempts = n + 1;
-        return fn(attempts);
-      },
-      {
-        retries: o.policy.maxAttempts - 2,
-        minTimeout: 0,
-        maxTimeout: 0,
-        signal,
-        shouldRetry: ({ error, attemptNumber }) => retryAfter(error, attemptNumber + 1),
-      },
-    );
-    return { value, attempts };
-  } catch (e) {
-    if (isGatewayError(e)) {
-      e.attempts = attempts;
-      if (gaveUp === 'budget') e.message += ' (retry budget of this upstream spent)';
-      if (gaveUp === 'no-key') e.message += ' (a write without an idempotency key is never retried)';
-    }
-    throw e;
   }
-}
 
-function whyNot(error: unknown, o: RetryStepOptions): GiveUp | undefined {
-  if (!isGatewayError(error) || !error.retryable) return 'not-retryable';
-  if (!o.allowed) return 'no-key';
-  return undefined;
+  private whyNot(e: unknown, attempt: number, delayMs: number, call: CallScope): GiveUp | undefined {
+    const { o } = this;
+    if (!isGatewayError(e) || !e.retryable || call.ended) return 'not-retryable';
+    if (attempt >= o.policy.maxAttempts) return 'attempts';
+    if (!call.retryAllowed) return 'no-key';
+    if (o.clock.now() + delayMs >= call.deadlineAt) return 'deadline';
+    if (!o.budget.tryRetry()) return 'budget';
+    return undefined;
+  }
 }

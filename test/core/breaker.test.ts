@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { GatewayError } from '../../src/errors.js';
 import { Breaker, type BreakerState } from '../../src/pipeline/breaker.js';
+import type { CallScope } from '../../src/pipeline/step.js';
 import { DEFAULT_POLICY, type BreakerPolicy } from '../../src/policy.js';
 
 const fail = () =>
@@ -213,14 +214,14 @@ describe("an attempt cut short by the call's own end", () => {
 
   it('is not counted: a caller with a tight deadline cannot open the breaker for everyone', async () => {
     const { b, changes } = make({ consecutiveFailures: 5 });
-    const ended = new AbortController();
-    ended.abort();
-    for (let i = 0; i < 50; i++) await b.execute(timeout, ended.signal).catch(() => {});
+    // The call's own end (CallScope.ended: its deadline, the caller's abort, a shutdown).
+    const ended = { ended: true } as CallScope;
+    for (let i = 0; i < 50; i++) await b.execute(timeout, undefined, ended).catch(() => {});
     expect(b.state).toBe('closed');
     expect(b.window.calls).toBe(0);
     // The same TIMEOUTs while the call still had time are the platform's: they open it.
-    const live = new AbortController();
-    for (let i = 0; i < 5; i++) await b.execute(timeout, live.signal).catch(() => {});
+    const live = { ended: false } as CallScope;
+    for (let i = 0; i < 5; i++) await b.execute(timeout, undefined, live).catch(() => {});
     expect(changes).toEqual(['open']);
   });
 
@@ -230,9 +231,7 @@ describe("an attempt cut short by the call's own end", () => {
     expect(b.state).toBe('open');
     await vi.advanceTimersByTimeAsync(DEFAULT_POLICY.breaker.resetTimeoutMs);
     expect(b.state).toBe('half-open');
-    const ended = new AbortController();
-    ended.abort();
-    await b.execute(timeout, ended.signal).catch(() => {});
+    await b.execute(timeout, undefined, { ended: true } as CallScope).catch(() => {});
     expect(b.state).toBe('half-open');
     await b.execute(ok);
     expect(b.state).toBe('closed');

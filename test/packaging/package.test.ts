@@ -77,7 +77,7 @@ const require_pino = () => createRequire(import.meta.url)('pino');`;
     expect(run('esm', load + program(''))).toEqual(expected);
   });
 
-  it('works from a CommonJS project (p-retry, ESM-only, is bundled)', () => {
+  it('works from a CommonJS project', () => {
     const load = `
 const core = require('vn-national-gateway');
 const adapters = require('vn-national-gateway/adapters');
