@@ -176,7 +176,7 @@ export async function invoke(
       return fallback;
     }
   } catch (e) {
-    const error = closing(rt, annotate(e, up.name, op.name, requestId, up.spec.displayName));
+    const error = closing(rt, annotate(e, up.name, op.name, requestId, up.messages));
     error.attempts = error.attempts ?? attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.

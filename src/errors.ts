@@ -193,7 +193,18 @@ const GENERIC_PLATFORM = /([Hh])ệ thống trung ương/;
  */
 export function nameThePlatform(error: GatewayError, displayName: string | undefined): void {
   if (!displayName || error.userMessage !== USER_MESSAGES[error.code]) return;
-  error.userMessage = error.userMessage.replace(GENERIC_PLATFORM, (_m, h: string) =>
+  error.userMessage = namedMessage(error.code, displayName);
+}
+
+/** Every default message naming one platform, computed once per upstream (see {@link annotate}). */
+export function platformMessages(displayName: string | undefined): Readonly<Record<ErrorCode, string>> {
+  const messages = { ...USER_MESSAGES };
+  if (displayName) for (const code of ERROR_CODES) messages[code] = namedMessage(code, displayName);
+  return messages;
+}
+
+function namedMessage(code: ErrorCode, displayName: string): string {
+  return USER_MESSAGES[code].replace(GENERIC_PLATFORM, (_m, h: string) =>
     h === 'H'
       ? displayName[0]!.toUpperCase() + displayName.slice(1)
       : displayName[0]!.toLowerCase() + displayName.slice(1),
@@ -215,13 +226,16 @@ export function isTransient(e: unknown): boolean {
   return isGatewayError(e) && CODE_TRAITS[e.code].transient;
 }
 
-/** Every error leaving a call is a GatewayError that names its upstream, operation and request. */
+/**
+ * Every error leaving a call is a GatewayError that names its upstream, operation and request,
+ * and, given the upstream's {@link platformMessages}, the platform in a default `userMessage`.
+ */
 export function annotate(
   e: unknown,
   upstream: string,
   operation: string,
   requestId: string,
-  displayName?: string,
+  messages?: Readonly<Record<ErrorCode, string>>,
 ): GatewayError {
   const error = isGatewayError(e)
     ? e
@@ -231,7 +245,7 @@ export function annotate(
         { retryable: false, cause: e },
       );
   error.upstream ??= upstream;
-  nameThePlatform(error, displayName);
+  if (messages && error.userMessage === USER_MESSAGES[error.code]) error.userMessage = messages[error.code];
   error.operation ??= operation;
   error.requestId ??= requestId;
   return error;

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterSpec } from './adapter.js';
 import type { Clock } from './clock.js';
+import { type ErrorCode, platformMessages } from './errors.js';
 import type { EventBus } from './events.js';
 import { AttemptTimeout } from './pipeline/attempt-timeout.js';
 import { type AttemptOperation, type AttemptTarget, runAttempt } from './pipeline/attempt.js';
@@ -46,6 +47,8 @@ export interface Upstream {
   /** Where this gateway's rate limits are counted (local bucket or shared Redis quota). */
   quota: QuotaSession;
   logger: GatewayLogger;
+  /** The default user messages naming this platform (its adapter's `displayName`). */
+  messages: Readonly<Record<ErrorCode, string>>;
   /** Its operations by name. */
   operations: Record<string, Operation>;
   stats: UpstreamStats;
@@ -177,6 +180,7 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     rateLimiter,
     quota: shared.quota,
     logger,
+    messages: platformMessages(spec.displayName),
     operations,
     stats: new UpstreamStats(clock, upstreamPolicy.breaker.windowMs),
   };

@@ -227,9 +227,17 @@ export class Breaker implements Step {
   }
 
   private openError(): GatewayError {
-    return new GatewayError('CIRCUIT_OPEN', `Circuit breaker of ${this.upstream} is open`, {
-      upstream: this.upstream,
-      retryable: false,
-    });
+    // No stack: a refusal is always thrown from here, and during an outage (every call refused)
+    // capturing one cost more than the rest of the refusal.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new GatewayError('CIRCUIT_OPEN', `Circuit breaker of ${this.upstream} is open`, {
+        upstream: this.upstream,
+        retryable: false,
+      });
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
