@@ -1,6 +1,6 @@
 import type { CallContext } from '../adapter.js';
 import type { GatewayError } from '../errors.js';
-import type { CallOutcome, EventBus } from '../events.js';
+import type { CallEvent, EventBus } from '../events.js';
 import type { AuditTrail } from './audit.js';
 import type { GatewayLogger } from './logger.js';
 
@@ -9,13 +9,7 @@ import type { GatewayLogger } from './logger.js';
  * trail, the log line) see it. Internal: it holds the context and the audit subject, which the
  * public `call` event does not carry.
  */
-export interface CallRecord {
-  upstream: string;
-  operation: string;
-  requestId: string;
-  outcome: CallOutcome;
-  attempts: number;
-  durationMs: number;
+export interface CallRecord extends Omit<CallEvent, 'correlationId'> {
   /** When the call started (epoch ms). */
   started: number;
   /** The call's context as validated (no signal); empty when it could not be read. */

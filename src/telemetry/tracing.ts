@@ -54,6 +54,13 @@ export function createTracing(api: Api | undefined): Tracing | undefined {
   const { trace, context, SpanKind, SpanStatusCode } = api;
   const tracer = trace.getTracer(TRACER);
   const CALL = api.createContextKey('vn-national-gateway.call');
+  // Without an SDK (no tracer provider registered, no active span) the API only hands out no-op
+  // spans: skip the per-call spans, contexts and attribute objects then. Asked per call, since an
+  // SDK may register after the gateway is created.
+  const NOOP = new api.ProxyTracerProvider().getDelegate();
+  const active = () =>
+    (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.() !== NOOP ||
+    trace.getActiveSpan() !== undefined;
 
   const traceparent = (span: Otel.Span | undefined): string | undefined => {
     const sc = span?.spanContext();
@@ -63,6 +70,7 @@ export function createTracing(api: Api | undefined): Tracing | undefined {
 
   return {
     call(upstream, operation, fn) {
+      if (!active()) return fn();
       const state: CallState = { operation, attempts: 0 };
       return tracer.startActiveSpan(
         `${upstream}.${operation}`,
@@ -91,6 +99,7 @@ export function createTracing(api: Api | undefined): Tracing | undefined {
       return {
         close: transport.close?.bind(transport),
         async request(req) {
+          if (!active()) return transport.request(req);
           const state = context.active().getValue(CALL) as CallState | undefined;
           const attempt = state ? ++state.attempts : undefined;
           const span = tracer.startSpan(`${upstream} ${req.method}`, {

@@ -117,6 +117,20 @@ describe('OpenTelemetry tracing', () => {
     expect(lines.find((l) => l.msg === 'call')?.traceId).toBeUndefined();
   });
 
+  it('with no SDK registered, calls skip tracing; an SDK registered after the gateway is created gets its spans', async () => {
+    trace.disable();
+    const { gateway, sent } = setup([200, 200]);
+    await gateway.echo.ping({ n: 1 });
+    expect(sent.at(-1)!.headers.traceparent).toBeUndefined();
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+    );
+    await gateway.echo.ping({ n: 2 });
+    await gateway.close();
+    expect(sent.at(-1)!.headers.traceparent).toMatch(TRACEPARENT);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['echo GET', 'echo.ping']);
+  });
+
   it('without @opentelemetry/api installed, tracing is skipped', () => {
     const missing = () => {
       throw Object.assign(new Error("Cannot find module '@opentelemetry/api'"), { code: 'MODULE_NOT_FOUND' });
