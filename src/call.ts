@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import { annotate, CODE_TRAITS, GatewayError } from './errors.js';
 import type { CallOutcome, EventBus } from './events.js';
 import { StaleCache } from './fallback/cache.js';
+import type { Replay } from './fallback/drainer.js';
 import type { OutboxStore } from './fallback/outbox/types.js';
 import { CallScope } from './pipeline/step.js';
 import type { UnknownValueLog } from './pipeline/unknown-values.js';
@@ -100,6 +101,28 @@ export async function send(
         'unknown values not logged (already reported, or over the per-call cap)',
       );
   }
+}
+
+/**
+ * The drainer's `send`: replays a queued item through its operation's steps with the item's
+ * request id and idempotency key. A deferred read's late answer is cached like a live one, so
+ * the citizen's next visit may be served stale from it.
+ */
+export function replay(rt: CallRuntime, upstreams: ReadonlyMap<string, Upstream>): Replay {
+  return async (item, signal) => {
+    const up = upstreams.get(item.upstream);
+    const op = up?.operations[item.operation];
+    if (!up || !op)
+      throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
+    const info = {
+      requestId: item.requestId,
+      context: { ...item.context, idempotencyKey: item.idempotencyKey },
+    };
+    const { value } = await send(rt, up, op, item.input, info, signal);
+    if (item.kind === 'deferred-read' && op.cache)
+      rt.cache.set(StaleCache.key(up.name, op.name, item.input), value, rt.clock.now());
+    return value;
+  };
 }
 
 /** A whole call as the caller sees it: validation, the pipeline, fallbacks; its end goes to the observers. */

@@ -8,7 +8,7 @@ import {
   type OperationMap,
   type PersonalDataContext,
 } from './adapter.js';
-import { type CallResult, type CallRuntime, invoke, send } from './call.js';
+import { type CallResult, type CallRuntime, invoke, replay } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { createEventsApi, type GatewayEventsApi } from './events-api.js';
@@ -323,30 +323,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   observers.add(logLine(tracing?.traceId));
   events.on('retry', (e) => upstreams.get(e.upstream)?.stats.recordRetry());
   events.on('fallback', (e) => upstreams.get(e.upstream)?.stats.recordFallback());
-  const drainer = new Drainer(
-    rt,
-    upstreams,
-    async (item, signal) => {
-      const up = upstreams.get(item.upstream);
-      const op = up?.operations[item.operation];
-      if (!up || !op)
-        throw new GatewayError('VALIDATION', `Unknown operation ${item.operation}`, { retryable: false });
-      const { value } = await send(
-        rt,
-        up,
-        op,
-        item.input,
-        { requestId: item.requestId, context: { ...item.context, idempotencyKey: item.idempotencyKey } },
-        signal,
-      );
-      // A late answer is as good as a live one: the citizen's next visit may be served stale from it.
-      if (item.kind === 'deferred-read' && op.cache)
-        rt.cache.set(StaleCache.key(up.name, op.name, item.input), value, clock.now());
-      return value;
-    },
-    options.drainer,
-    logger,
-  );
+  const drainer = new Drainer(rt, upstreams, replay(rt, upstreams), options.drainer, logger);
   // A recovered upstream drains its queue at once rather than at the next poll.
   events.on('breaker:close', (e) => drainer.breakerClosed(e.upstream));
   if (options.drainer?.autoStart ?? true) drainer.start();
