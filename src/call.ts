@@ -14,7 +14,7 @@ import type { OutboxStore } from './fallback/outbox/types.js';
 import { CallScope } from './pipeline/step.js';
 import type { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validateCall, validationError } from './pipeline/validation.js';
-import type { CallObservers } from './telemetry/call-observers.js';
+import type { CallObservers, CallRecord } from './telemetry/call-observers.js';
 import type { Operation, Upstream } from './upstream.js';
 
 /** What every call reports about itself. */
@@ -133,48 +133,34 @@ export async function invoke(
   rawInput: unknown,
   rawContext: CallContext = {},
 ): Promise<CallResult<unknown>> {
-  const started = rt.clock.now();
-  const requestId = randomUUID();
   const { spec } = op;
-  // Read through the context schema (validation step): a raw context may be a caller's Proxy.
-  let context: Omit<CallContext, 'signal' | 'defer'> = {};
-  let attempts = 0;
-  let personal = spec.personalData === true;
-  let subject: string | undefined;
-  const meta = (): CallMeta => ({
+  // The call's state as it runs, and what its observers are told at the end.
+  const r: CallRecord = {
     upstream: up.name,
     operation: op.name,
-    requestId,
-    attempts,
-    durationMs: rt.clock.now() - started,
-  });
-  const finish = (outcome: CallOutcome, m: CallMeta, error?: GatewayError) =>
-    rt.observers.notify({
-      upstream: up.name,
-      operation: op.name,
-      requestId,
-      outcome,
-      attempts,
-      durationMs: m.durationMs,
-      started,
-      context,
-      personal,
-      subject,
-      error,
-      logger: up.logger,
-    });
-
+    requestId: randomUUID(),
+    outcome: 'ok',
+    attempts: 0,
+    durationMs: 0,
+    started: rt.clock.now(),
+    context: NO_CONTEXT,
+    personal: spec.personalData === true,
+    subject: undefined,
+    error: undefined,
+    logger: up.logger,
+  };
   try {
+    // Read through the context schema (validation step): a raw context may be a caller's Proxy.
     const checked = validateCall(spec, rawInput, rawContext);
-    personal = checked.personal;
-    const { signal, defer, ...rest } = checked.context;
-    context = rest;
+    r.personal = checked.personal;
+    const { signal, defer, ...context } = checked.context;
+    r.context = context;
     if (checked.issues) throw validationError(checked.issues, up.spec.displayName);
     const input = checked.input;
-    subject = spec.subject?.(input);
+    r.subject = spec.subject?.(input);
     const dossierCode = context.dossierCode ?? spec.dossierCode?.(input);
     const info: WireInfo = {
-      requestId,
+      requestId: r.requestId,
       context: {
         purpose: context.purpose,
         actor: context.actor,
@@ -185,34 +171,51 @@ export async function invoke(
     const cacheKey = op.cache ? StaleCache.key(up.name, op.name, input) : undefined;
     try {
       const sent = await send(rt, up, op, input, info, signal, context.deadlineMs);
-      attempts = sent.attempts;
+      r.attempts = sent.attempts;
       if (cacheKey) rt.cache.set(cacheKey, sent.value, rt.clock.now());
-      const m = meta();
-      finish('ok', m);
-      return { status: 'ok', data: sent.value, meta: m };
+      return { status: 'ok', data: sent.value, meta: finish(rt, r, 'ok') };
     } catch (e) {
-      const error = annotate(e, up.name, op.name, requestId);
-      attempts = error.attempts ?? attempts;
-      const fallback = await tryFallback(rt, up, op, input, info, error, cacheKey, defer, meta);
+      const error = annotate(e, up.name, op.name, r.requestId);
+      r.attempts = error.attempts ?? r.attempts;
+      const fallback = await tryFallback(rt, up, op, input, info, error, cacheKey, defer);
       if (!fallback) throw error;
-      finish(fallback.status, fallback.meta);
-      return fallback;
+      const meta = finish(rt, r, fallback.status);
+      return fallback.status === 'stale'
+        ? { status: 'stale', data: fallback.data, meta: { ...meta, ageMs: fallback.ageMs } }
+        : { status: 'queued', ticket: fallback.ticket, meta };
     }
   } catch (e) {
-    const error = closing(rt, annotate(e, up.name, op.name, requestId, up.messages));
-    error.attempts = error.attempts ?? attempts;
+    const error = closing(rt, annotate(e, up.name, op.name, r.requestId, up.messages));
+    error.attempts = error.attempts ?? r.attempts;
     if (error.code === 'CONTRACT') {
       // The platform changed its contract: loud, counted, never retried.
       rt.events.emit('contract:violation', {
         upstream: up.name,
         operation: op.name,
-        requestId,
+        requestId: r.requestId,
         issues: error.issues ?? [],
       });
     }
-    finish(error.code, meta(), error);
+    r.error = error;
+    finish(rt, r, error.code);
     throw error;
   }
+}
+
+const NO_CONTEXT: CallRecord['context'] = Object.freeze({});
+
+/** Ends the call: tells the observers how it ended, and returns its meta. */
+function finish(rt: CallRuntime, r: CallRecord, outcome: CallOutcome): CallMeta {
+  r.outcome = outcome;
+  r.durationMs = rt.clock.now() - r.started;
+  rt.observers.notify(r);
+  return {
+    upstream: r.upstream,
+    operation: r.operation,
+    requestId: r.requestId,
+    attempts: r.attempts,
+    durationMs: r.durationMs,
+  };
 }
 
 /**
@@ -229,8 +232,9 @@ async function tryFallback(
   error: GatewayError,
   cacheKey: string | undefined,
   defer: boolean | undefined,
-  meta: () => CallMeta,
-): Promise<CallResult<unknown> | undefined> {
+): Promise<
+  { status: 'stale'; data: unknown; ageMs: number } | { status: 'queued'; ticket: string } | undefined
+> {
   if (!CODE_TRAITS[error.code].transient) return undefined;
   const read = op.spec.kind === 'read';
   const base = { upstream: up.name, operation: op.name, requestId: info.requestId, code: error.code };
@@ -239,7 +243,7 @@ async function tryFallback(
       const hit = rt.cache.get(cacheKey, rt.clock.now(), op.cache.maxStaleMs);
       if (hit) {
         rt.events.emit('fallback', { ...base, kind: 'stale' });
-        return { status: 'stale', data: hit.data, meta: { ...meta(), ageMs: hit.ageMs } };
+        return { status: 'stale', data: hit.data, ageMs: hit.ageMs };
       }
     }
     if (!(defer ?? op.policy.defer)) return undefined;
@@ -289,7 +293,7 @@ async function tryFallback(
     requestId: info.requestId,
     dossierCode: info.context.dossierCode,
   });
-  return { status: 'queued', ticket, meta: meta() };
+  return { status: 'queued', ticket };
 }
 
 /**
