@@ -111,7 +111,7 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     },
   });
   const target: AttemptTarget = {
-    baseUrl: options.baseUrl,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
     client,
     // Hooks wrap the platform's requests only: the token endpoint gets the bare transport.
     transport: withHooks(shared.tracing?.platform(transport, name, () => breaker.state) ?? transport, name, [

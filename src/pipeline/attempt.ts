@@ -17,6 +17,7 @@ import { zodIssues } from './validation.js';
 
 /** Everything one attempt needs to reach an upstream and read its answer. */
 export interface AttemptTarget {
+  /** The upstream's base URL without trailing slashes. */
   baseUrl: string;
   client: string | undefined;
   transport: Transport;
@@ -195,6 +196,8 @@ function contractError(message: string, issues: FieldIssue[]): GatewayError {
   return new GatewayError('CONTRACT', message, { issues, retryable: false });
 }
 
+const UNSAFE_IN_HEADER = /[\r\n\0]/;
+
 /** Longest header value sent; longer is refused before sending (servers cap header lines at ~8 KB). */
 export const MAX_HEADER_VALUE = 4096;
 
@@ -204,8 +207,9 @@ export const MAX_HEADER_VALUE = 4096;
  * header, never its value; nothing is sent.
  */
 export function assertHeaderValues(headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > MAX_HEADER_VALUE) {
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE || UNSAFE_IN_HEADER.test(value)) {
       throw new GatewayError(
         'VALIDATION',
         `Header ${name} is not a safe header value (CR, LF, NUL or too long)`,
@@ -256,12 +260,13 @@ function setXRoadHeaders(
   if (write && info.context.idempotencyKey) h['idempotency-key'] = info.context.idempotencyKey;
 }
 
+/** The request URL: `baseUrl` (without trailing slashes, see {@link AttemptTarget}) + path + query. */
 export function buildUrl(
   baseUrl: string,
   path: string,
   query?: Record<string, string | number | undefined>,
 ): string {
-  const url = new URL(baseUrl.replace(/\/+$/, '') + path);
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  const url = new URL(baseUrl + path);
+  if (query) for (const k in query) if (query[k] !== undefined) url.searchParams.set(k, String(query[k]));
   return url.toString();
 }
