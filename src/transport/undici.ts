@@ -105,7 +105,16 @@ function createDispatcher(o: UndiciTransportOptions & typeof DEFAULT_UNDICI_TRAN
   return new ProxyAgent({ ...pool, uri: uri.href, requestTls: tls });
 }
 
+/**
+ * Splits a URL into undici's origin and path. The gateway's URLs come out of `URL#toString()`
+ * (normalised, no credentials), so a plain http(s) URL is cut as text; anything else is parsed.
+ */
 function originAndPath(url: string): { origin: string; path: string } {
+  const scheme = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : 0;
+  const slash = scheme ? url.indexOf('/', scheme) : -1;
+  const authority = scheme ? url.slice(scheme, slash < 0 ? undefined : slash) : '';
+  if (scheme && authority && !/[@?#\\]/.test(authority) && authority === authority.toLowerCase())
+    return slash < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, slash), path: url.slice(slash) };
   const u = new URL(url);
   return { origin: u.origin, path: `${u.pathname}${u.search}` };
 }
@@ -171,20 +180,32 @@ function decompressor(encoding: string | undefined): Gunzip | undefined {
   }
 }
 
-async function collect(stream: AsyncIterable<Buffer>, limit: number, stop: () => void): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > limit) {
-      stop();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1
-    ? (chunks[0] as Buffer).toString('utf8')
-    : Buffer.concat(chunks, size).toString('utf8');
+/** Collects a stream as UTF-8 text, stopping at the limit (events, not an async iterator: one answer is one chunk, mostly). */
+function collect(stream: NodeJS.ReadableStream, limit: number, stop: () => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    stream.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        stop();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () =>
+      resolve(
+        chunks.length === 1
+          ? (chunks[0] as Buffer).toString('utf8')
+          : Buffer.concat(chunks, size).toString('utf8'),
+      ),
+    );
+    stream.on('error', reject);
+  });
 }
 
 function parseBody(text: string): unknown {
