@@ -69,6 +69,7 @@ describe('drainer wake-ups', () => {
       client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
       policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
       outbox,
+      random: () => 0,
       drainer: { pollMs: 3_600_000 },
     });
     const delivered: unknown[] = [];
@@ -101,6 +102,7 @@ describe('drainer wake-ups', () => {
           halfOpenSuccesses: 1,
         },
       },
+      random: () => 0,
       drainer: { pollMs: 3_600_000 },
     });
     const delivered: number[] = [];
@@ -152,6 +154,7 @@ describe('drainer: the AIMD ramp under a background of failures', () => {
         retry: { maxAttempts: 1 },
         breaker: { consecutiveFailures: 1, openJitter: 0, halfOpenProbes: 1, halfOpenSuccesses: 1 },
       },
+      random: () => 0,
       drainer: { pollMs: 3_600_000 },
     });
     const delivered: string[] = [];

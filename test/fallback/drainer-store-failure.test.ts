@@ -1,3 +1,8 @@
+/**
+ * The drainer when the outbox store fails around a replay (a PostgreSQL outage): a delivery that
+ * cannot be recorded must never become a dead letter, and a pass must not reject. The item stays
+ * leased, and once the lease lapses it is replayed with the same idempotency key.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryOutbox, type OutboxStore, OutboxStoreError } from 'vn-national-gateway';
 import { CTX, ok } from '../helpers/echo-adapter.js';
@@ -31,6 +36,7 @@ function setup(script: Step[], outbox: OutboxStore) {
   const gateway = echoGateway(transport, {
     policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
     outbox,
+    random: () => 0,
     drainer: {
       autoStart: false,
       leaseMs: LEASE_MS,

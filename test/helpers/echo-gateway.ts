@@ -5,8 +5,8 @@ import { echo } from './echo-adapter.js';
 type EchoUpstreams = { echo: ReturnType<typeof echo> };
 
 /**
- * A gateway with one `echo` upstream (bearer auth) on `transport`, a silent logger and
- * `random: () => 0`; `policy` is the upstream's, the rest are gateway options (outbox, drainer…).
+ * A gateway with one `echo` upstream (bearer auth) on `transport` and a silent logger; `policy` is
+ * the upstream's, the rest are gateway options (outbox, random, drainer…).
  */
 export function echoGateway(
   transport: Transport,
@@ -15,7 +15,7 @@ export function echoGateway(
     ...options
   }: { policy?: Parameters<typeof echo>[0]['policy'] } & Omit<
     GatewayOptions<EchoUpstreams>,
-    'upstreams' | 'logger' | 'random'
+    'upstreams' | 'logger'
   >,
 ) {
   return createGateway({
@@ -23,7 +23,6 @@ export function echoGateway(
       echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'bearer', token: 't' }, transport, policy }),
     },
     logger: pino({ level: 'silent' }),
-    random: () => 0,
     ...options,
   });
 }
