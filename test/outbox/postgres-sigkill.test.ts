@@ -22,6 +22,7 @@ import {
   type MockPlatforms,
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
+import { mulberry32 } from '../../src/testing/prng.js';
 import { requirePostgres } from '../helpers/services.js';
 import { pgSchema } from './helpers.js';
 
@@ -40,18 +41,6 @@ interface Incarnation {
   lines: Record<string, unknown>[];
   exit: Promise<number | null>;
   killed: boolean;
-}
-
-/** A small seeded PRNG, so a failing run can be replayed from the seed in the message. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe.skipIf(!postgres.available)('PostgreSQL outbox: three drainer processes, SIGKILL rounds', () => {
