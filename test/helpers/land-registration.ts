@@ -1,6 +1,7 @@
 /**
- * The deduplicated land-registration write, as the tests against the mock platforms check it: the
- * same dossier submitted twice is answered `received`, and the second time with the same receipt.
+ * The land-registration write the tests against the mock platforms send (a transfer of the first
+ * fixture parcel by the first fixture citizen), and the deduplication check on it: the same dossier
+ * submitted twice is answered `received`, and the second time with the same receipt.
  */
 import { expect } from 'vitest';
 import type { Gateway } from 'vn-national-gateway';
@@ -9,21 +10,27 @@ import { fixtures } from 'vn-national-gateway/testing';
 
 type LandGateway = Gateway<{ land: ReturnType<typeof landRegistry> }>;
 
-/** Submits a registration of the first fixture parcel under `dossierCode` twice; returns the first answer. */
+/** A transfer (`CHUYEN_NHUONG`) of the first fixture parcel by the first fixture citizen, as `dossierCode`. */
+export function landRegistration(dossierCode: string) {
+  const parcel = fixtures.parcels[0]!;
+  const citizen = fixtures.citizens[0]!;
+  return {
+    dossierCode,
+    wardCode: parcel.wardCode,
+    mapSheet: parcel.mapSheet,
+    parcelNumber: parcel.parcelNumber,
+    changeType: 'CHUYEN_NHUONG',
+    applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
+  };
+}
+
+/** Submits {@link landRegistration} of `dossierCode` twice; returns the first answer. */
 export async function submitRegistrationTwice(
   gateway: Pick<LandGateway, 'land'>,
   dossierCode: string,
   ctx: { purpose: string; actor: string },
 ) {
-  const p = fixtures.parcels[0]!;
-  const input = {
-    dossierCode,
-    wardCode: p.wardCode,
-    mapSheet: p.mapSheet,
-    parcelNumber: p.parcelNumber,
-    changeType: 'CHUYEN_NHUONG',
-    applicant: { personalId: fixtures.citizens[0]!.personalId, fullName: fixtures.citizens[0]!.fullName },
-  };
+  const input = landRegistration(dossierCode);
   const first = await gateway.land.submitRegistration(input, ctx);
   const again = await gateway.land.submitRegistration(input, ctx);
   expect(first.status === 'ok' && first.data.status).toBe('received');

@@ -24,6 +24,7 @@ import {
   type MockPlatforms,
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
+import { landRegistration } from '../helpers/land-registration.js';
 import { requirePostgres } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { pgSchema } from './helpers.js';
@@ -73,21 +74,13 @@ describe.skipIf(!postgres.available)(
         drainer,
       });
     };
-    const parcel = fixtures.parcels[0]!;
     const citizen = fixtures.citizens[0]!;
     /** One land-registration write for `dossierCode`. */
     const submit = (gateway: ReturnType<typeof gatewayViaProxy>, dossierCode: string) =>
-      gateway.land.submitRegistration(
-        {
-          dossierCode,
-          wardCode: parcel.wardCode,
-          mapSheet: parcel.mapSheet,
-          parcelNumber: parcel.parcelNumber,
-          changeType: 'CHUYEN_NHUONG',
-          applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
-        },
-        { purpose: '1.004227', actor: 'officer-17' },
-      );
+      gateway.land.submitRegistration(landRegistration(dossierCode), {
+        purpose: '1.004227',
+        actor: 'officer-17',
+      });
 
     it('refuses new queued writes loudly, loses nothing accepted, and drains again by itself', async () => {
       const gateway = gatewayViaProxy(
