@@ -17,7 +17,7 @@ import type { InstanceConfig, ParentMessage } from '../demo/instance.js';
 import { planDemoDay } from '../demo/plan.js';
 import { activeIncidents, simulatedTime, startScenario } from '../demo/scenario.js';
 import { DemoStats } from '../demo/stats.js';
-import { buildSummary, type DemoSummary, type InstancesSummary, renderSummary } from '../demo/summary.js';
+import { type DemoSummary, type InstancesSummary, renderSummary, summarizeRun } from '../demo/summary.js';
 import { COLOURS, PLAIN, progressLine, type ViewSnapshot } from '../demo/view.js';
 import { postgresOutbox } from '../fallback/outbox/postgres.js';
 import { type MockPlatforms, startMockPlatforms } from '../testing/server.js';
@@ -266,17 +266,16 @@ export async function runClusterDemo(o: ClusterOptions, out: DemoOutput): Promis
     const complete =
       instances.every((i) => i.drained?.complete === true) &&
       outboxCounts.pending + outboxCounts.delivering === 0;
-    const summary = buildSummary({
+    const summary = summarizeRun({
       seed: o.seed,
       dayMs: o.dayMs,
-      durationMs: Date.now() - runStarted,
+      runStarted,
       planned: o.dossiers,
-      repeatVisitors: plans.filter((p) => p.repeatVisitor).length,
+      plans,
       stats,
       outboxItems,
       outboxCounts,
-      requests: mock.requests(),
-      registrations: { land: mock.registrations('land'), tax: mock.registrations('tax') },
+      mock,
       drain: { complete, durationMs: Date.now() - closedAt },
       overrides: [
         ...overrides,

@@ -18,7 +18,7 @@ import { drainOutbox, sleep } from '../demo/drain.js';
 import { planDemoDay } from '../demo/plan.js';
 import { activeIncidents, simulatedTime, startScenario } from '../demo/scenario.js';
 import { DemoStats } from '../demo/stats.js';
-import { buildSummary, type DemoSummary, renderSummary } from '../demo/summary.js';
+import { type DemoSummary, renderSummary, summarizeRun } from '../demo/summary.js';
 import { COLOURS, PLAIN, progressLine, renderFrame, type ViewSnapshot } from '../demo/view.js';
 import { runWorkload } from '../demo/workload.js';
 import type { HealthSnapshot } from '../telemetry/health.js';
@@ -235,17 +235,16 @@ export async function runDemo(
 
     const [outboxItems, outboxCounts] = await Promise.all([gw.outbox.list(), gw.outbox.counts()]);
     if (signal.aborted && ownSignals) process.exitCode = 130;
-    const summary = buildSummary({
+    const summary = summarizeRun({
       seed: o.seed,
       dayMs: o.dayMs,
-      durationMs: Date.now() - runStarted,
+      runStarted,
       planned: o.dossiers,
-      repeatVisitors: plans.filter((p) => p.repeatVisitor).length,
+      plans,
       stats,
       outboxItems,
       outboxCounts,
-      requests: mock.requests(),
-      registrations: { land: mock.registrations('land'), tax: mock.registrations('tax') },
+      mock,
       drain,
       overrides,
       interrupted: signal.aborted,

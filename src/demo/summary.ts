@@ -101,6 +101,46 @@ export interface SummaryInputs {
   interrupted?: boolean;
 }
 
+/** What a finished demo run (one process or a cluster) hands over for its summary. */
+export interface DemoRun {
+  seed: number;
+  dayMs: number;
+  /** `Date.now()` when the run began, set-up included. */
+  runStarted: number;
+  planned: number;
+  plans: readonly { repeatVisitor: boolean }[];
+  stats: DemoStats;
+  outboxItems: readonly OutboxItem[];
+  outboxCounts: Record<OutboxState, number>;
+  /** The mock platforms, whose own records of requests and registrations are checked. */
+  mock: {
+    requests(): readonly RecordedRequest[];
+    registrations(upstream: 'land' | 'tax'): readonly Registration[];
+  };
+  drain: { complete: boolean; durationMs: number };
+  overrides: PolicyOverride[];
+  interrupted: boolean;
+}
+
+/** {@link buildSummary} of a finished run, reading the mock platforms' records now. */
+export function summarizeRun(r: DemoRun): DemoSummary {
+  return buildSummary({
+    seed: r.seed,
+    dayMs: r.dayMs,
+    durationMs: Date.now() - r.runStarted,
+    planned: r.planned,
+    repeatVisitors: r.plans.filter((p) => p.repeatVisitor).length,
+    stats: r.stats,
+    outboxItems: r.outboxItems,
+    outboxCounts: r.outboxCounts,
+    requests: r.mock.requests(),
+    registrations: { land: r.mock.registrations('land'), tax: r.mock.registrations('tax') },
+    drain: r.drain,
+    overrides: r.overrides,
+    interrupted: r.interrupted,
+  });
+}
+
 const round = (v: number | null) => (v === null ? null : Math.round(v));
 
 function dossierCodeOf(r: Registration): string | undefined {

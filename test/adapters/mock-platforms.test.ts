@@ -15,6 +15,7 @@ import {
   mockPlatformsWithNock,
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
+import { submitRegistrationTwice } from '../helpers/land-registration.js';
 
 const NOCK_BASE = 'http://mock-platforms.test';
 
@@ -161,19 +162,7 @@ describe.each(Object.keys(TRANSPORTS) as (keyof typeof TRANSPORTS)[])(
     });
 
     it('land.submitRegistration is deduplicated by dossier code, and its status can be read', async () => {
-      const p = fixtures.parcels[0]!;
-      const input = {
-        dossierCode: '000.00.29.H29-250701-0009',
-        wardCode: p.wardCode,
-        mapSheet: p.mapSheet,
-        parcelNumber: p.parcelNumber,
-        changeType: 'CHUYEN_NHUONG',
-        applicant: { personalId: fixtures.citizens[0]!.personalId, fullName: fixtures.citizens[0]!.fullName },
-      };
-      const first = await gateway.land.submitRegistration(input, ctx);
-      const again = await gateway.land.submitRegistration(input, ctx);
-      expect(first.status === 'ok' && first.data.status).toBe('received');
-      expect(again.status === 'ok' && again.data).toEqual(first.status === 'ok' && first.data);
+      const first = await submitRegistrationTwice(gateway, '000.00.29.H29-250701-0009', ctx);
       expect(mock.registrations('land')).toHaveLength(1);
       const receiptId = first.status === 'ok' ? first.data.receiptId : '';
       const s = await gateway.land.getRegistrationStatus({ receiptId });

@@ -3,10 +3,10 @@
  * not make Node print "MaxListenersExceededWarning: Possible EventTarget memory leak": every call
  * listens to the gateway's shutdown signal, and every replay of a batch to the drainer's.
  */
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGateway, memoryOutbox } from 'vn-national-gateway';
-import { CTX, echo, ok } from '../helpers/echo-adapter.js';
+import { memoryOutbox } from 'vn-national-gateway';
+import { CTX, ok } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, scriptedTransport } from '../helpers/scripted-transport.js';
 
 const warnings: string[] = [];
@@ -21,16 +21,8 @@ describe('many calls in flight', () => {
     process.on('warning', onWarning);
     const answers = Array.from({ length: 30 }, (_, i) => reply(200, ok({ receiptId: `R-${i}` })));
     const outbox = memoryOutbox();
-    const gateway = createGateway({
-      upstreams: {
-        echo: echo({
-          baseUrl: 'http://echo.test',
-          auth: { type: 'bearer', token: 't' },
-          transport: scriptedTransport(...answers, ...answers),
-          policy: { retry: { maxAttempts: 1 } },
-        }),
-      },
-      logger: pino({ level: 'silent' }),
+    const gateway = echoGateway(scriptedTransport(...answers, ...answers), {
+      policy: { retry: { maxAttempts: 1 } },
       outbox,
       drainer: { autoStart: false, batch: 30, initialPerSecond: 1000, perSecond: 1000 },
     });

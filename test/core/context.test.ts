@@ -10,11 +10,11 @@ import {
   createGateway,
   type GatewayError,
   type PolicyOptions,
-  isGatewayError,
   type TransportRequest,
 } from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
 import { recordEvents } from '../helpers/events.js';
+import { rejection } from '../helpers/rejection.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 function setup(...script: Step[]) {
@@ -44,16 +44,6 @@ function setupClient(client: string | null, policy: PolicyOptions, ...script: St
   });
   const events = recordEvents(gateway, ['call', 'contract:violation']);
   return { gateway, transport, lines, events };
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isGatewayError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 const FOUND = reply(200, ok({ exists: true, status: 'ACTIVE' }));

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGateway, GatewayError, isGatewayError, type PolicyOptions } from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
 import { recordEvents } from '../helpers/events.js';
+import { rejection } from '../helpers/rejection.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 const silent = pino({ level: 'silent' });
@@ -31,16 +32,6 @@ function setup(script: Step[], policy: PolicyOptions = {}) {
     'breaker:close',
   ]);
   return { gateway, transport, events };
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isGatewayError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeEach(() => {

@@ -5,19 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DemoSummary, runDemo } from '../../src/cli/demo.js';
-
-/** A non-TTY stream that keeps what was written. */
-function sink() {
-  const chunks: string[] = [];
-  return {
-    isTTY: false,
-    write(s: string) {
-      chunks.push(s);
-      return true;
-    },
-    text: () => chunks.join(''),
-  };
-}
+import { sink } from '../helpers/sink.js';
 
 describe('demo: a short day with the reported incidents', () => {
   it('loses nothing, duplicates nothing, and its numbers add up (JSON)', { timeout: 45_000 }, async () => {

@@ -6,20 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { type DemoSummary, runDemo } from '../../src/cli/demo.js';
 import { requirePostgres } from '../helpers/services.js';
+import { sink } from '../helpers/sink.js';
 
 const postgres = await requirePostgres({ suite: 'demo --instances 3 --store postgres' });
-
-function sink() {
-  const chunks: string[] = [];
-  return {
-    isTTY: false,
-    write(s: string) {
-      chunks.push(s);
-      return true;
-    },
-    text: () => chunks.join(''),
-  };
-}
 
 describe('demo: several instances on one PostgreSQL outbox', () => {
   it('refuses --instances above 1 without --store postgres, before starting anything', async () => {

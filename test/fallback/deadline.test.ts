@@ -1,7 +1,7 @@
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, isGatewayError, memoryOutbox } from 'vn-national-gateway';
-import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { isGatewayError, memoryOutbox } from 'vn-national-gateway';
+import { CTX, ok, PERSON } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 /**
@@ -15,17 +15,9 @@ const FOUND = reply(200, ok({ exists: true, status: 'ACTIVE' }));
 function setup(...script: Step[]) {
   const transport = scriptedTransport(...script);
   const outbox = memoryOutbox();
-  const gateway = createGateway({
-    upstreams: {
-      echo: echo({
-        baseUrl: 'http://echo.test',
-        auth: { type: 'bearer', token: 't' },
-        transport,
-        // A slow platform: each attempt may take 10 s, the policy deadline is 30 s.
-        policy: { retry: { maxAttempts: 3 }, attemptTimeoutMs: 10_000, deadlineMs: 30_000 },
-      }),
-    },
-    logger: pino({ level: 'silent' }),
+  const gateway = echoGateway(transport, {
+    // A slow platform: each attempt may take 10 s, the policy deadline is 30 s.
+    policy: { retry: { maxAttempts: 3 }, attemptTimeoutMs: 10_000, deadlineMs: 30_000 },
     outbox,
     random: () => 0,
     drainer: { autoStart: false },

@@ -1,9 +1,9 @@
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, memoryOutbox, type OutboxStore } from 'vn-national-gateway';
+import { memoryOutbox, type OutboxStore } from 'vn-national-gateway';
 import { systemClock } from '../../src/clock.js';
 import { AimdPacer } from '../../src/fallback/drainer.js';
-import { CTX, echo, ok } from '../helpers/echo-adapter.js';
+import { CTX, ok } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, scriptedTransport } from '../helpers/scripted-transport.js';
 
 beforeEach(() =>
@@ -65,17 +65,9 @@ describe('drainer wake-ups', () => {
       },
     });
     const transport = scriptedTransport(reply(503, 'x'), reply(200, ok({ receiptId: 'R-1' })));
-    const gateway = createGateway({
+    const gateway = echoGateway(transport, {
       client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
-      upstreams: {
-        echo: echo({
-          baseUrl: 'http://echo.test',
-          auth: { type: 'bearer', token: 't' },
-          transport,
-          policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
-        }),
-      },
-      logger: pino({ level: 'silent' }),
+      policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
       outbox,
       random: () => 0,
       drainer: { pollMs: 3_600_000 },
@@ -98,26 +90,18 @@ describe('drainer wake-ups', () => {
       reply(200, ok({ n: 1 })), // the half-open probe (a live read): the breaker closes
       reply(200, ok({ receiptId: 'R-2' })), // the replay
     );
-    const gateway = createGateway({
+    const gateway = echoGateway(transport, {
       client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
-      upstreams: {
-        echo: echo({
-          baseUrl: 'http://echo.test',
-          auth: { type: 'bearer', token: 't' },
-          transport,
-          policy: {
-            retry: { maxAttempts: 1 },
-            breaker: {
-              consecutiveFailures: 1,
-              resetTimeoutMs: 1000,
-              openJitter: 0,
-              halfOpenProbes: 1,
-              halfOpenSuccesses: 1,
-            },
-          },
-        }),
+      policy: {
+        retry: { maxAttempts: 1 },
+        breaker: {
+          consecutiveFailures: 1,
+          resetTimeoutMs: 1000,
+          openJitter: 0,
+          halfOpenProbes: 1,
+          halfOpenSuccesses: 1,
+        },
       },
-      logger: pino({ level: 'silent' }),
       random: () => 0,
       drainer: { pollMs: 3_600_000 },
     });
@@ -164,20 +148,12 @@ describe('drainer: the AIMD ramp under a background of failures', () => {
       reply(503, 'x'), // the half-open replay: the breaker re-opens
       reply(200, ok({ receiptId: 'R' })),
     );
-    const gateway = createGateway({
+    const gateway = echoGateway(transport, {
       client: 'VN/GOV/000.00.00.H29/hcmc-tthc',
-      upstreams: {
-        echo: echo({
-          baseUrl: 'http://echo.test',
-          auth: { type: 'bearer', token: 't' },
-          transport,
-          policy: {
-            retry: { maxAttempts: 1 },
-            breaker: { consecutiveFailures: 1, openJitter: 0, halfOpenProbes: 1, halfOpenSuccesses: 1 },
-          },
-        }),
+      policy: {
+        retry: { maxAttempts: 1 },
+        breaker: { consecutiveFailures: 1, openJitter: 0, halfOpenProbes: 1, halfOpenSuccesses: 1 },
       },
-      logger: pino({ level: 'silent' }),
       random: () => 0,
       drainer: { pollMs: 3_600_000 },
     });

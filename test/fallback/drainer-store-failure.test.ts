@@ -3,10 +3,10 @@
  * cannot be recorded must never become a dead letter, and a pass must not reject. The item stays
  * leased, and once the lease lapses it is replayed with the same idempotency key.
  */
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGateway, memoryOutbox, type OutboxStore, OutboxStoreError } from 'vn-national-gateway';
-import { CTX, echo, ok } from '../helpers/echo-adapter.js';
+import { memoryOutbox, type OutboxStore, OutboxStoreError } from 'vn-national-gateway';
+import { CTX, ok } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 beforeEach(() =>
@@ -33,16 +33,8 @@ function flaky(method: 'complete' | 'release' | 'fail', times: number): OutboxSt
 
 function setup(script: Step[], outbox: OutboxStore) {
   const transport = scriptedTransport(...script);
-  const gateway = createGateway({
-    upstreams: {
-      echo: echo({
-        baseUrl: 'http://echo.test',
-        auth: { type: 'bearer', token: 't' },
-        transport,
-        policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
-      }),
-    },
-    logger: pino({ level: 'silent' }),
+  const gateway = echoGateway(transport, {
+    policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100 },
     outbox,
     random: () => 0,
     drainer: {

@@ -9,6 +9,7 @@ import {
   type PolicyOptions,
 } from 'vn-national-gateway';
 import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { recordEvents } from '../helpers/events.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
@@ -28,16 +29,8 @@ const FAILURES: Record<string, Step> = {
 
 function setup(script: Step[], policy: PolicyOptions = {}, outbox: OutboxStore = memoryOutbox()) {
   const transport = scriptedTransport(...script);
-  const gateway = createGateway({
-    upstreams: {
-      echo: echo({
-        baseUrl: 'http://echo.test',
-        auth: { type: 'bearer', token: 't' },
-        transport,
-        policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100, ...policy },
-      }),
-    },
-    logger: silent,
+  const gateway = echoGateway(transport, {
+    policy: { retry: { maxAttempts: 1 }, attemptTimeoutMs: 100, ...policy },
     outbox,
     random: () => 0,
     drainer: { autoStart: false, baseDelayMs: 1000, perSecond: 1000, initialPerSecond: 1000 },

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   createGateway,
   type GatewayCore,
@@ -72,6 +72,17 @@ export function encodings(value: string): string[] {
     forms.add(`${date[3]}${date[2]}${date[1]}`);
   }
   return [...forms].filter((f) => f.length >= 6);
+}
+
+/** {@link hostileHarness} for the calling test file: started before its tests, stopped and scanned after them. */
+export function useHostileHarness() {
+  const h = hostileHarness();
+  beforeAll(() => h.start());
+  afterAll(async () => {
+    await h.stop();
+    h.scan();
+  });
+  return h;
 }
 
 /** One hostile file's server, log and scan. */

@@ -4,16 +4,11 @@
  * typed error; the file's trace-level log, events and errors are scanned at the end (harness.ts).
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ok } from '../helpers/echo-adapter.js';
-import { CTX, FAST, hostileHarness, json, NAME, PERSON, PERSONAL_ID, TOKEN } from './harness.js';
+import { CTX, FAST, useHostileHarness, json, NAME, PERSON, PERSONAL_ID, TOKEN } from './harness.js';
 
-const h = hostileHarness();
-beforeAll(() => h.start());
-afterAll(async () => {
-  await h.stop();
-  h.scan();
-});
+const h = useHostileHarness();
 
 /** One case: the server's behaviour, the call, the gateway's options and the case's time bound. */
 async function hostile(

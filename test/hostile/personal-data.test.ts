@@ -4,18 +4,13 @@
  * error or answer, and that the value reaches no log line, event or error (scanned at the end);
  * the flood asserts a bounded number of log lines and bytes for one reply of 50,000 values.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGateway, defineAdapter, defineOperation, defineProfile } from 'vn-national-gateway';
 import { z } from 'zod';
 import { ok } from '../helpers/echo-adapter.js';
-import { CTX, DOB, FAST, hostileHarness, json, NAME, OLD_ID, PERSON, PERSONAL_ID } from './harness.js';
+import { CTX, DOB, FAST, useHostileHarness, json, NAME, OLD_ID, PERSON, PERSONAL_ID } from './harness.js';
 
-const h = hostileHarness();
-beforeAll(() => h.start());
-afterAll(async () => {
-  await h.stop();
-  h.scan();
-});
+const h = useHostileHarness();
 
 const WIRE_DOB = DOB.replaceAll('-', '');
 const EMAIL = 'binh.nguyen85@example.vn';

@@ -3,16 +3,11 @@
  * the socket (Node's HTTP writer would refuse to send them). Each case is bounded in time and heap
  * and asserts the typed error; the file's log, events and errors are scanned at the end.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ok } from '../helpers/echo-adapter.js';
-import { CTX, hostileHarness, json, NAME, PERSON, PERSONAL_ID, raw } from './harness.js';
+import { CTX, useHostileHarness, json, NAME, PERSON, PERSONAL_ID, raw } from './harness.js';
 
-const h = hostileHarness();
-beforeAll(() => h.start());
-afterAll(async () => {
-  await h.stop();
-  h.scan();
-});
+const h = useHostileHarness();
 
 async function hostile(
   serve: Parameters<typeof h.serve>[0],

@@ -4,16 +4,11 @@
  * secret back. Each case is bounded and typed; neither the secret nor any issued token is logged.
  */
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ok } from '../helpers/echo-adapter.js';
-import { FAST, hostileHarness, json, SECRET, TOKEN } from './harness.js';
+import { FAST, useHostileHarness, json, SECRET, TOKEN } from './harness.js';
 
-const h = hostileHarness();
-beforeAll(() => h.start());
-afterAll(async () => {
-  await h.stop();
-  h.scan();
-});
+const h = useHostileHarness();
 
 const oauth = () => ({
   type: 'oauth2' as const,

@@ -10,7 +10,13 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, isGatewayError, isOutboxStoreError, postgresOutbox } from 'vn-national-gateway';
+import {
+  createGateway,
+  type DrainerOptions,
+  isGatewayError,
+  isOutboxStoreError,
+  postgresOutbox,
+} from 'vn-national-gateway';
 import { landRegistry } from 'vn-national-gateway/adapters';
 import {
   fixtures,
@@ -18,6 +24,7 @@ import {
   type MockPlatforms,
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
+import { landRegistration } from '../helpers/land-registration.js';
 import { requirePostgres } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { pgSchema } from './helpers.js';
@@ -44,11 +51,15 @@ describe.skipIf(!postgres.available)(
       await pg.drop();
     });
 
-    it('refuses new queued writes loudly, loses nothing accepted, and drains again by itself', async () => {
+    /** A gateway whose failed land-registry writes go to the outbox at once, reached through the proxy. */
+    const gatewayViaProxy = (
+      outbox: { table: string; enqueueTimeoutMs?: number },
+      drainer: DrainerOptions,
+    ) => {
       const viaProxy = new URL(postgres.url);
       viaProxy.hostname = '127.0.0.1';
       viaProxy.port = String(proxy.port);
-      const gateway = createGateway({
+      return createGateway({
         client: 'VN/GOV/test/pg-outage',
         upstreams: {
           land: landRegistry({
@@ -59,8 +70,22 @@ describe.skipIf(!postgres.available)(
           }),
         },
         logger: pino({ level: 'silent' }),
-        outbox: postgresOutbox({ connectionString: viaProxy.toString(), schema: pg.schema, table: 'outbox' }),
-        drainer: {
+        outbox: postgresOutbox({ connectionString: viaProxy.toString(), schema: pg.schema, ...outbox }),
+        drainer,
+      });
+    };
+    const citizen = fixtures.citizens[0]!;
+    /** One land-registration write for `dossierCode`. */
+    const submit = (gateway: ReturnType<typeof gatewayViaProxy>, dossierCode: string) =>
+      gateway.land.submitRegistration(landRegistration(dossierCode), {
+        purpose: '1.004227',
+        actor: 'officer-17',
+      });
+
+    it('refuses new queued writes loudly, loses nothing accepted, and drains again by itself', async () => {
+      const gateway = gatewayViaProxy(
+        { table: 'outbox' },
+        {
           pollMs: 100,
           leaseMs: 2_000,
           baseDelayMs: 100,
@@ -68,13 +93,11 @@ describe.skipIf(!postgres.available)(
           initialPerSecond: 20,
           perSecond: 200,
         },
-      });
+      );
       const delivered: { ticket: string; at: number }[] = [];
       gateway.on('outbox:delivered', (e) => delivered.push({ ticket: e.ticket, at: Date.now() }));
       platforms.setFault('land', { errorRate: 0.5, errorKind: ['http503'] });
 
-      const parcel = fixtures.parcels[0]!;
-      const citizen = fixtures.citizens[0]!;
       interface Outcome {
         key: string;
         started: number;
@@ -92,17 +115,7 @@ describe.skipIf(!postgres.available)(
           const started = Date.now();
           const o: Outcome = { key, started, ms: 0 };
           try {
-            const r = await gateway.land.submitRegistration(
-              {
-                dossierCode: key,
-                wardCode: parcel.wardCode,
-                mapSheet: parcel.mapSheet,
-                parcelNumber: parcel.parcelNumber,
-                changeType: 'CHUYEN_NHUONG',
-                applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
-              },
-              { purpose: '1.004227', actor: 'officer-17' },
-            );
+            const r = await submit(gateway, key);
             o.status = r.status === 'queued' ? 'queued' : 'ok';
             if (r.status === 'queued') o.ticket = r.ticket;
           } catch (e) {
@@ -210,48 +223,14 @@ describe.skipIf(!postgres.available)(
     }, 90_000);
 
     it('a silent database (a partition: no reset, no answer) fails the write NOT queued within enqueueTimeoutMs instead of hanging', async () => {
-      const viaProxy = new URL(postgres.url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      const gateway = createGateway({
-        client: 'VN/GOV/test/pg-outage',
-        upstreams: {
-          land: landRegistry({
-            baseUrl: platforms.url,
-            auth: { type: 'oauth2', tokenUrl: platforms.urls.token, ...MOCK_CREDENTIALS },
-            policy: { retry: { maxAttempts: 1 }, breaker: { minimumCalls: 1_000_000 } },
-          }),
-        },
-        logger: pino({ level: 'silent' }),
-        outbox: postgresOutbox({
-          connectionString: viaProxy.toString(),
-          schema: pg.schema,
-          table: 'silent',
-          enqueueTimeoutMs: 1_500,
-        }),
-        drainer: { autoStart: false },
-      });
-      const parcel = fixtures.parcels[0]!;
-      const citizen = fixtures.citizens[0]!;
-      const submit = (dossierCode: string) =>
-        gateway.land.submitRegistration(
-          {
-            dossierCode,
-            wardCode: parcel.wardCode,
-            mapSheet: parcel.mapSheet,
-            parcelNumber: parcel.parcelNumber,
-            changeType: 'CHUYEN_NHUONG',
-            applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
-          },
-          { purpose: '1.004227', actor: 'officer-17' },
-        );
+      const gateway = gatewayViaProxy({ table: 'silent', enqueueTimeoutMs: 1_500 }, { autoStart: false });
       platforms.reset();
       platforms.setFault('land', { down: true });
-      expect((await submit('HS-SILENT-1')).status).toBe('queued');
+      expect((await submit(gateway, 'HS-SILENT-1')).status).toBe('queued');
 
       proxy.silence();
       const started = Date.now();
-      const e = await submit('HS-SILENT-2').catch((x: unknown) => x);
+      const e = await submit(gateway, 'HS-SILENT-2').catch((x: unknown) => x);
       const waited = Date.now() - started;
       proxy.restore();
       expect(isGatewayError(e) && e.message, String(e)).toMatch(/NOT queued/);
@@ -263,7 +242,7 @@ describe.skipIf(!postgres.available)(
       // The city system resubmits with the same dossier code once things are back: registered
       // once, even if the silenced insert landed after all (it is then delivered as a replay).
       platforms.setFault('land', undefined);
-      expect((await submit('HS-SILENT-2')).status).toBe('ok');
+      expect((await submit(gateway, 'HS-SILENT-2')).status).toBe('ok');
       for (let i = 0; i < 50; i++) {
         await gateway.outbox.drain();
         const c = await gateway.outbox.counts();

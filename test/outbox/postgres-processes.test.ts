@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresOutbox } from '../../src/fallback/outbox/index.js';
-import { newItem, pgSchema, ROOT } from './helpers.js';
+import { newItem, nextMessage, pgSchema, ROOT } from './helpers.js';
 
 const pg = pgSchema();
 afterAll(() => pg.drop());
@@ -10,18 +10,6 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before '${type}'`)));
-  });
-}
 
 describe('postgresOutbox across processes', () => {
   it('three drainer processes on one table: each of 500 items claimed and completed exactly once', async () => {

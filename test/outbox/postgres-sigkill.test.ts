@@ -16,12 +16,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, postgresOutbox } from 'vn-national-gateway';
 import { landRegistry } from 'vn-national-gateway/adapters';
-import {
-  fixtures,
-  MOCK_CREDENTIALS,
-  type MockPlatforms,
-  startMockPlatforms,
-} from 'vn-national-gateway/testing';
+import { MOCK_CREDENTIALS, type MockPlatforms, startMockPlatforms } from 'vn-national-gateway/testing';
+import { mulberry32 } from '../../src/testing/prng.js';
+import { landRegistration } from '../helpers/land-registration.js';
 import { requirePostgres } from '../helpers/services.js';
 import { pgSchema } from './helpers.js';
 
@@ -40,18 +37,6 @@ interface Incarnation {
   lines: Record<string, unknown>[];
   exit: Promise<number | null>;
   killed: boolean;
-}
-
-/** A small seeded PRNG, so a failing run can be replayed from the seed in the message. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe.skipIf(!postgres.available)('PostgreSQL outbox: three drainer processes, SIGKILL rounds', () => {
@@ -119,24 +104,14 @@ describe.skipIf(!postgres.available)('PostgreSQL outbox: three drainer processes
       outbox,
       drainer: { autoStart: false },
     });
-    const parcel = fixtures.parcels[0]!;
-    const citizen = fixtures.citizens[0]!;
     const keys: string[] = [];
     const tickets = new Map<string, string>();
     for (let i = 0; i < N; i++) {
       const dossierCode = `HS-PGKILL-${String(i).padStart(4, '0')}`;
-      const item = await gateway.outbox.enqueue(
-        'land.submitRegistration',
-        {
-          dossierCode,
-          wardCode: parcel.wardCode,
-          mapSheet: parcel.mapSheet,
-          parcelNumber: parcel.parcelNumber,
-          changeType: 'CHUYEN_NHUONG',
-          applicant: { personalId: citizen.personalId, fullName: citizen.fullName },
-        },
-        { purpose: '1.004227', actor: 'officer-17' },
-      );
+      const item = await gateway.outbox.enqueue('land.submitRegistration', landRegistration(dossierCode), {
+        purpose: '1.004227',
+        actor: 'officer-17',
+      });
       keys.push(dossierCode);
       tickets.set(item.id, dossierCode);
     }

@@ -2,25 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteOutbox } from '../../src/fallback/outbox/index.js';
-import { newItem, ROOT, tempDir } from './helpers.js';
+import { newItem, nextMessage, ROOT, tempDir } from './helpers.js';
 
 const fixture = (name: string) => join(ROOT, 'test/outbox/fixtures', name);
 
 /** A TypeScript worker in its own Node process (tsx as the loader). */
 function worker(name: string, args: string[]): ChildProcess {
   return fork(fixture(name), args, { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-}
-
-function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type?: string }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before '${type}'`)));
-  });
 }
 
 interface Done {

@@ -1,15 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  createGateway,
-  isGatewayError,
-  type OutboxStore,
-  postgresOutbox,
-  sqliteOutbox,
-} from 'vn-national-gateway';
-import { CTX, echo, ok, PERSON } from '../helpers/echo-adapter.js';
+import { isGatewayError, type OutboxStore, postgresOutbox, sqliteOutbox } from 'vn-national-gateway';
+import { CTX, ok, PERSON } from '../helpers/echo-adapter.js';
+import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 import { pgSchema, tempDir } from './helpers.js';
 
@@ -67,16 +61,8 @@ afterEach(async () => {
 /** One instance of the city system: its own gateway and transport, the shared outbox. */
 function instance(store: OutboxStore, ...script: Step[]) {
   const transport = scriptedTransport(...script);
-  const gateway = createGateway({
-    upstreams: {
-      echo: echo({
-        baseUrl: 'http://echo.test',
-        auth: { type: 'bearer', token: 't' },
-        transport,
-        policy: { retry: { maxAttempts: 1 } },
-      }),
-    },
-    logger: pino({ level: 'silent' }),
+  const gateway = echoGateway(transport, {
+    policy: { retry: { maxAttempts: 1 } },
     outbox: store,
     drainer: { autoStart: false, perSecond: 1000, initialPerSecond: 1000 },
   });

@@ -13,6 +13,7 @@ import {
   startMockPlatforms,
 } from 'vn-national-gateway/testing';
 import { type UndiciTransportOptions, undiciTransport } from 'vn-national-gateway/undici';
+import { submitRegistrationTwice } from '../helpers/land-registration.js';
 import { type TestProxy, startProxy } from './helpers.js';
 
 const ctx = { purpose: '1.001234', actor: 'officer-17' };
@@ -63,19 +64,7 @@ describe('gateway on the undici transport × mock platforms', () => {
         const r = await gateway.tax.lookupTaxCode({ taxCode: t.taxCode }, ctx);
         expect(r.status === 'ok' && r.data).toMatchObject({ taxCode: t.taxCode, name: t.name });
       }
-      const p = fixtures.parcels[0]!;
-      const input = {
-        dossierCode: '000.00.29.H29-250701-0042',
-        wardCode: p.wardCode,
-        mapSheet: p.mapSheet,
-        parcelNumber: p.parcelNumber,
-        changeType: 'CHUYEN_NHUONG',
-        applicant: { personalId: fixtures.citizens[0]!.personalId, fullName: fixtures.citizens[0]!.fullName },
-      };
-      const first = await gateway.land.submitRegistration(input, ctx);
-      const again = await gateway.land.submitRegistration(input, ctx);
-      expect(first.status === 'ok' && first.data.status).toBe('received');
-      expect(again.status === 'ok' && again.data).toEqual(first.status === 'ok' && first.data);
+      await submitRegistrationTwice(gateway, '000.00.29.H29-250701-0042', ctx);
       expect(mock.registrations('land').filter((r) => JSON.stringify(r).includes('0042'))).toHaveLength(1);
       const e = await gateway.tax.lookupTaxCode({ taxCode: fixtures.unknown.taxCode }, ctx).catch((x) => x);
       expect(isGatewayError(e, 'NOT_FOUND')).toBe(true);
