@@ -488,7 +488,8 @@ function subjectHasher(salt: Buffer): (subject: string) => string {
   }
   return (subject) => {
     const end = SHA256_BLOCK_BYTES + inner.write(subject, SHA256_BLOCK_BYTES, 'utf8');
-    hash('sha256', inner.subarray(0, end), 'buffer').copy(outer, SHA256_BLOCK_BYTES);
+    // The inner digest as a latin1 ('binary') string, one char per byte, costs less than as a Buffer.
+    outer.write(hash('sha256', inner.subarray(0, end), 'binary'), SHA256_BLOCK_BYTES, 'latin1');
     inner.fill(0, SHA256_BLOCK_BYTES, end);
     return hash('sha256', outer, 'hex');
   };
