@@ -17,7 +17,7 @@
  * - One writer per chain: two processes appending to the same file break it (no locking here).
  */
 
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 import { createReadStream, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import pino from 'pino';
 
@@ -184,6 +184,25 @@ const TAIL_CHUNK_BYTES = 4096;
 const MAX_LINE_BYTES = 1024 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;
 const REQUIRED_TEXT = ['actor', 'purpose', 'upstream', 'operation', 'outcome', 'requestId'] as const;
+/** The entry's stored text fields, none of which may contain the raw subject. */
+const STORED_TEXT = [...REQUIRED_TEXT, 'dossierCode', 'correlationId'] as const;
+/** SHA-256's block size: HMAC pads its key to this many bytes (or hashes a longer key first). */
+const SHA256_BLOCK_BYTES = 64;
+const SHA256_BYTES = 32;
+/** The longest subject in UTF-8: {@link MAX_FIELD_LENGTH} UTF-16 code units of at most 3 bytes each. */
+const MAX_SUBJECT_BYTES = MAX_FIELD_LENGTH * 3;
+/** The range of a JavaScript `Date`: `new Date(t)` is invalid beyond ±8.64e15 ms. */
+const MAX_TIME_MS = 8.64e15;
+const DAY_MS = 86_400_000;
+/** `'00'`…`'99'` and `'000'`…`'999'`, for the time of day of a record. */
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/**
+ * A string `JSON.stringify` writes as is between quotes: no `"`, backslash, control character or UTF-16
+ * surrogate (a lone one is escaped; a pair is left to `JSON.stringify` too, for simplicity).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 const KNOWN_KEYS: ReadonlySet<string> = new Set<string>([...AUDIT_RECORD_FIELDS, 'hash']);
 
 /**
@@ -266,8 +285,10 @@ export function fileAuditSink(path: string, options: FileAuditSinkOptions = {}):
  * @throws Error when the existing file's last line cannot be continued.
  */
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
-  // Copy: the caller mutating their Buffer later must not change hashes mid-trail.
-  const salt = Buffer.from(checkSalt(options.salt));
+  // Key material derived once, from a copy: the caller mutating their Buffer later must not change
+  // hashes mid-trail.
+  const hashOf = subjectHasher(Buffer.from(checkSalt(options.salt)));
+  const isoTime = isoTimeOfDay();
   const { path, continueFrom } = options;
   if (path === undefined && options.sink === undefined) {
     throw new TypeError('createAuditTrail: give a path or a sink');
@@ -321,7 +342,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     record(entry) {
       if (closing) throw new Error('audit trail: closed');
       if (failure !== undefined) throw failedError();
-      const record = buildRecord(entry, salt, seq + 1, prevHash);
+      const record = buildRecord(entry, hashOf, isoTime, seq + 1, prevHash);
       // Advance before writing: a failed write fails the trail, so a reused seq can never appear.
       seq = record.seq;
       prevHash = record.hash;
@@ -442,9 +463,36 @@ function canonicalObject(record: AuditRecord, withHash: boolean): Record<string,
   return out;
 }
 
+/** sha256 hex of `prevHash + canonical JSON of the record without hash` (UTF-8). */
 function chainHash(record: AuditRecord): string {
-  const canonical = JSON.stringify(canonicalObject(record, false));
-  return createHash('sha256').update(record.prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
+  return hash('sha256', record.prevHash + JSON.stringify(canonicalObject(record, false)));
+}
+
+/**
+ * {@link hashSubject} with one salt, for a trail's every record: HMAC-SHA256 computed by its
+ * definition (RFC 2104), `sha256((K ⊕ opad) ‖ sha256((K ⊕ ipad) ‖ subject))`, with the two padded
+ * key blocks prepared once instead of per record (`createHmac` imports the key and builds a
+ * stream object on every call, most of an audit record's cost). Same result as
+ * `createHmac('sha256', salt).update(subject, 'utf8').digest('hex')` (tested). The subject must be
+ * at most {@link MAX_FIELD_LENGTH} characters (checked before); its bytes are zeroed after use, so
+ * the buffer reused from record to record never holds a personal ID between calls.
+ */
+function subjectHasher(salt: Buffer): (subject: string) => string {
+  const key = salt.length > SHA256_BLOCK_BYTES ? hash('sha256', salt, 'buffer') : salt;
+  const inner = Buffer.alloc(SHA256_BLOCK_BYTES + MAX_SUBJECT_BYTES);
+  const outer = Buffer.alloc(SHA256_BLOCK_BYTES + SHA256_BYTES);
+  for (let i = 0; i < SHA256_BLOCK_BYTES; i++) {
+    const k = i < key.length ? (key[i] as number) : 0;
+    inner[i] = k ^ 0x36;
+    outer[i] = k ^ 0x5c;
+  }
+  return (subject) => {
+    const end = SHA256_BLOCK_BYTES + inner.write(subject, SHA256_BLOCK_BYTES, 'utf8');
+    // The inner digest as a latin1 ('binary') string, one char per byte, costs less than as a Buffer.
+    outer.write(hash('sha256', inner.subarray(0, end), 'binary'), SHA256_BLOCK_BYTES, 'latin1');
+    inner.fill(0, SHA256_BLOCK_BYTES, end);
+    return hash('sha256', outer, 'hex');
+  };
 }
 
 function checkSalt(salt: string | Buffer): Buffer {
@@ -458,47 +506,98 @@ function checkSalt(salt: string | Buffer): Buffer {
   return bytes;
 }
 
-function buildRecord(entry: AuditEntry, salt: Buffer, seq: number, prevHash: string): AuditRecord {
+/**
+ * `new Date(time).toISOString()` for a trail's records, whose times are mostly of the same UTC day:
+ * that day's `YYYY-MM-DDT` is kept and the time of day written from tables (toISOString builds a
+ * Date and formats every field per call). Any other time (another day, a fractional millisecond,
+ * a year outside 0000–9999) goes through `toISOString` itself. `time` must be valid (checked before).
+ */
+function isoTimeOfDay(): (time: number) => string {
+  let dayStart = Number.NaN;
+  let prefix = '';
+  return (time) => {
+    let ms = time - dayStart;
+    if (ms >= 0 && ms < DAY_MS && Number.isInteger(time)) {
+      const h = Math.floor(ms / 3_600_000);
+      ms -= h * 3_600_000;
+      const m = Math.floor(ms / 60_000);
+      ms -= m * 60_000;
+      const sec = Math.floor(ms / 1000);
+      return `${prefix}${PAD2[h]}:${PAD2[m]}:${PAD2[sec]}.${PAD3[ms - sec * 1000]}Z`;
+    }
+    const iso = new Date(time).toISOString();
+    if (Number.isInteger(time) && iso.length === 24) {
+      dayStart = time - (((time % DAY_MS) + DAY_MS) % DAY_MS);
+      prefix = iso.slice(0, 11);
+    }
+    return iso;
+  };
+}
+
+/** `JSON.stringify(text)` for a string, without its per-call work when nothing needs escaping. */
+function jsonString(text: string): string {
+  return PLAIN_JSON_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+function buildRecord(
+  entry: AuditEntry,
+  hashOf: (subject: string) => string,
+  isoTime: (time: number) => string,
+  seq: number,
+  prevHash: string,
+): AuditRecord {
   // Messages name fields, never values: a value might be the personal ID put in the wrong field.
   if (typeof entry !== 'object' || entry === null) throw new TypeError('audit entry must be an object');
-  if (
-    typeof entry.time !== 'number' ||
-    !Number.isFinite(entry.time) ||
-    Number.isNaN(new Date(entry.time).getTime())
-  ) {
+  const time = entry.time;
+  // Exactly the times `new Date(time)` accepts (finite, within ±8.64e15 ms).
+  if (typeof time !== 'number' || !(Math.abs(time) <= MAX_TIME_MS)) {
     throw new TypeError('audit entry: time must be epoch milliseconds');
   }
   for (const key of REQUIRED_TEXT) checkText(entry[key], key);
-  if (entry.dossierCode !== undefined) checkText(entry.dossierCode, 'dossierCode');
-  if (entry.correlationId !== undefined) checkText(entry.correlationId, 'correlationId');
+  const { dossierCode, correlationId } = entry;
+  if (dossierCode !== undefined) checkText(dossierCode, 'dossierCode');
+  if (correlationId !== undefined) checkText(correlationId, 'correlationId');
   let subjectHash: string | undefined;
   const subject = entry.subject;
   if (subject !== undefined) {
     checkText(subject, 'subject');
     // The raw ID must not reach the trail through another field either (e.g. a request id built from it).
-    for (const key of [...REQUIRED_TEXT, 'dossierCode', 'correlationId'] as const) {
+    for (const key of STORED_TEXT) {
       if (entry[key]?.includes(subject)) {
         throw new TypeError(`audit entry: ${key} contains the subject's personal ID; it must not be stored`);
       }
     }
-    subjectHash = hashSubject(salt, subject);
+    subjectHash = hashOf(subject);
   }
-  const record: AuditRecord = {
+  const record = {
     seq,
-    time: new Date(entry.time).toISOString(),
+    time: isoTime(time),
     actor: entry.actor,
     purpose: entry.purpose,
     upstream: entry.upstream,
     operation: entry.operation,
-    outcome: entry.outcome,
-    requestId: entry.requestId,
-    prevHash,
-    hash: '',
-  };
-  if (subjectHash !== undefined) record.subjectHash = subjectHash;
-  if (entry.dossierCode !== undefined) record.dossierCode = entry.dossierCode;
-  if (entry.correlationId !== undefined) record.correlationId = entry.correlationId;
-  record.hash = chainHash(record);
+  } as AuditRecord;
+  // The canonical JSON the hash covers (AUDIT_RECORD_FIELDS order, absent fields left out), written
+  // directly: the same text as JSON.stringify(canonicalObject(record, false)) (tested), without
+  // building that object. seq is an integer, time, subjectHash and prevHash need no escaping.
+  let json = `{"seq":${seq},"time":"${record.time}","actor":${jsonString(record.actor)},"purpose":${jsonString(record.purpose)},"upstream":${jsonString(record.upstream)},"operation":${jsonString(record.operation)}`;
+  if (subjectHash !== undefined) {
+    record.subjectHash = subjectHash;
+    json += `,"subjectHash":"${subjectHash}"`;
+  }
+  if (dossierCode !== undefined) {
+    record.dossierCode = dossierCode;
+    json += `,"dossierCode":${jsonString(dossierCode)}`;
+  }
+  if (correlationId !== undefined) {
+    record.correlationId = correlationId;
+    json += `,"correlationId":${jsonString(correlationId)}`;
+  }
+  record.outcome = entry.outcome;
+  record.requestId = entry.requestId;
+  record.prevHash = prevHash;
+  json += `,"outcome":${jsonString(record.outcome)},"requestId":${jsonString(record.requestId)},"prevHash":"${prevHash}"}`;
+  record.hash = hash('sha256', prevHash + json);
   // Frozen: an async sink writes it later, and the caller must not be able to change it meanwhile.
   return Object.freeze(record);
 }

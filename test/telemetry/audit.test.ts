@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -444,5 +445,127 @@ describe('hashSubject', () => {
     expect(() => hashSubject('fifteen-bytes!!', PERSONAL_ID)).not.toThrow(/fifteen/);
     expect(() => hashSubject('sixteen-bytes!!!', PERSONAL_ID)).not.toThrow();
     expect(() => hashSubject(SALT, '')).toThrow(/personalId/);
+  });
+});
+
+/** The documented formulas, recomputed from scratch: what a verifier outside this library does. */
+function expectDocumentedRecord(r: AuditRecord, e: AuditEntry, salt: string | Buffer): void {
+  expect(r.time).toBe(new Date(e.time).toISOString());
+  if (e.subject === undefined) expect(r).not.toHaveProperty('subjectHash');
+  else expect(r.subjectHash).toBe(createHmac('sha256', salt).update(e.subject, 'utf8').digest('hex'));
+  const { hash, ...rest } = r;
+  const canonical: Record<string, unknown> = {};
+  for (const key of [
+    'seq',
+    'time',
+    'actor',
+    'purpose',
+    'upstream',
+    'operation',
+    'subjectHash',
+    'dossierCode',
+    'correlationId',
+    'outcome',
+    'requestId',
+    'prevHash',
+  ] as const) {
+    if (rest[key] !== undefined) canonical[key] = rest[key];
+  }
+  expect(hash).toBe(
+    createHash('sha256')
+      .update(r.prevHash + JSON.stringify(canonical))
+      .digest('hex'),
+  );
+}
+
+describe('records match the documented formulas for any input (the fast paths change no byte)', () => {
+  it('any text (quotes, backslashes, control characters, surrogates, non-ASCII) and any valid time', () => {
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
+    const odd = fc.constantFrom(
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\u2028',
+      '\ud83d',
+      '\ude00',
+      '😀',
+      'Nguyễn Văn Ánh',
+    );
+    const field = fc.oneof(
+      text,
+      fc.tuple(text, odd, text).map(([a, b, c]) => a + b + c),
+    );
+    const time = fc.oneof(
+      fc.integer({ min: -8.64e15, max: 8.64e15 }),
+      fc.integer({ min: T0 - 2 * 86_400_000, max: T0 + 2 * 86_400_000 }),
+      fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }),
+      fc.constantFrom(0, -1, 8.64e15, -8.64e15, Date.UTC(10000, 0, 1), Date.UTC(-1, 0, 1), T0 + 0.5),
+    );
+    const salt = fc.oneof(
+      fc.string({ minLength: 16, maxLength: 100 }),
+      fc.uint8Array({ minLength: 16, maxLength: 130 }).map((b) => Buffer.from(b)),
+    );
+    fc.assert(
+      fc.property(
+        salt,
+        fc.array(
+          fc.record(
+            {
+              time,
+              actor: field,
+              purpose: field,
+              upstream: field,
+              operation: field,
+              subject: fc.oneof(
+                fc.constant(undefined),
+                fc.string({ unit: 'binary', minLength: 1, maxLength: 1024 }),
+              ),
+              dossierCode: fc.oneof(fc.constant(undefined), field),
+              correlationId: fc.oneof(fc.constant(undefined), field),
+              outcome: field,
+              requestId: field,
+            },
+            { requiredKeys: ['time', 'actor', 'purpose', 'upstream', 'operation', 'outcome', 'requestId'] },
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (key, entries) => {
+          const mem = memorySink();
+          const trail = createAuditTrail({ salt: key, sink: mem.sink });
+          for (const e of entries) {
+            let r: AuditRecord;
+            try {
+              r = trail.record(e);
+            } catch {
+              continue; // a field that contains the subject is refused (tested above)
+            }
+            expectDocumentedRecord(r, e, key);
+          }
+          expect(verifyAuditRecords(mem.records)).toMatchObject({ ok: true, records: mem.records.length });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('times across midnight, in order and not, each written as toISOString writes it', () => {
+    const trail = createAuditTrail({ salt: SALT, sink: memorySink().sink });
+    const midnight = Date.UTC(2026, 0, 1);
+    const times = [midnight - 1, midnight, midnight + 1, midnight - 86_400_000, midnight + 86_399_999];
+    times.push(midnight + 86_400_000, midnight - 1, midnight + 3_723_004, 1.9, -1.9, -86_400_001);
+    for (const [i, time] of times.entries()) {
+      expect(trail.record(entry(i, { time })).time).toBe(new Date(time).toISOString());
+    }
+  });
+
+  it('refuses exactly the times Date refuses', () => {
+    const trail = createAuditTrail({ salt: SALT, sink: memorySink().sink });
+    for (const time of [Number.NaN, Infinity, -Infinity, 8.64e15 + 1, -8.64e15 - 1]) {
+      expect(() => trail.record(entry(1, { time }))).toThrow(/time must be epoch milliseconds/);
+    }
+    expect(() => trail.record(entry(1, { time: '1' as unknown as number }))).toThrow(/time/);
+    expect(trail.record(entry(1, { time: 8.64e15 })).seq).toBe(1);
   });
 });
