@@ -49,9 +49,24 @@ export const referenceIdSchema = z
 // Vietnam keeps UTC+7 all year.
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-/** Today's date in Vietnam as `YYYY-MM-DD`. */
-export function vietnamToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// The last day asked for and its text: a date-of-birth check runs on every call, and building a
+// Date and its ISO string each time cost more than the rest of the check. A memo of a pure
+// function (the same day always gives the same text), not state.
+let memoDay = Number.NaN;
+let memoText = '';
+
+/** Today's date in Vietnam as `YYYY-MM-DD` (of `now`, default the current time). */
+export function vietnamToday(now?: Date): string {
+  const ms = (now === undefined ? Date.now() : now.getTime()) + VIETNAM_OFFSET_MS;
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== memoDay) {
+    // An invalid time throws here, as it always did (toISOString of an invalid Date).
+    memoText = new Date(ms).toISOString().slice(0, 10);
+    memoDay = day;
+  }
+  return memoText;
 }
 
 /**

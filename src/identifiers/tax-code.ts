@@ -6,7 +6,7 @@
  * Tax codes of individuals are personal data: messages never repeat a code.
  */
 import { z } from 'zod';
-import { checkPersonalId } from './personal-id.js';
+import { checkPersonalId, checkPersonalIdAt } from './personal-id.js';
 import type { ParseResult } from './result.js';
 
 /** Which form a tax code has. */
@@ -103,11 +103,12 @@ export function parseTaxCode(value: unknown, options: TaxCodeOptions = {}): Pars
   }
 
   if (/^\d{12}$/.test(value)) {
-    const personal = checkPersonalId(
-      value,
-      options.now ?? new Date(),
-      'taxCode (personal identification number)',
-    );
+    const label = 'taxCode (personal identification number)';
+    const now = options.now;
+    const personal =
+      now === undefined || now === null
+        ? checkPersonalIdAt(value, Date.now(), label)
+        : checkPersonalId(value, now, label);
     if (!personal.ok) return personal;
     return { ok: true, value: { kind: 'personal', normalized: value } };
   }
