@@ -9,6 +9,22 @@
 import { z } from 'zod';
 import type { DecodeInfo, EnvelopeResult, ErrorCode } from 'vn-national-gateway';
 
+/** Any character outside ASCII. */
+const NON_ASCII = /[\u0080-\uFFFF]/;
+/** Whitespace other than single spaces: what collapsing changes. */
+const UNCOLLAPSED = /[^\S ]| {2}/;
+
+/**
+ * `s.trim().normalize('NFC').replace(/\s+/g, ' ')`, skipping the steps that would change nothing
+ * (a name is usually typed clean): NFC leaves ASCII as it is, and the replacement changes only
+ * whitespace other than single spaces.
+ */
+function cleanName(s: string): string {
+  let t = s.trim();
+  if (NON_ASCII.test(t)) t = t.normalize('NFC');
+  return UNCOLLAPSED.test(t) ? t.replace(/\s+/g, ' ') : t;
+}
+
 /**
  * A person's full name as typed at the counter: Unicode NFC, trimmed, inner spaces collapsed;
  * then 1–100 characters of letters (with their diacritics), spaces, `.`, `'` and `-`,
@@ -16,9 +32,7 @@ import type { DecodeInfo, EnvelopeResult, ErrorCode } from 'vn-national-gateway'
  */
 export const fullNameSchema = z
   .string({ message: 'must be a string' })
-  .trim()
-  .normalize('NFC')
-  .overwrite((s) => s.replace(/\s+/g, ' '))
+  .overwrite(cleanName)
   .min(1, { message: 'must not be empty', abort: true })
   .max(100, { message: 'must be at most 100 characters', abort: true })
   .regex(/^\p{L}[\p{L}\p{M} .'-]*$/u, {
