@@ -48,7 +48,8 @@ const WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;
 export function taxCodeCheckDigit(first9: string): number | undefined {
   if (!/^\d{9}$/.test(first9)) throw new RangeError('taxCodeCheckDigit: expected exactly 9 digits');
   let sum = 0;
-  for (let i = 0; i < 9; i++) sum += WEIGHTS[i]! * Number(first9[i]);
+  // Digit values from char codes (first9 is nine ASCII digits), not a Number() per digit.
+  for (let i = 0; i < 9; i++) sum += WEIGHTS[i]! * (first9.charCodeAt(i) - 48);
   const digit = 10 - (sum % 11);
   return digit === 10 ? undefined : digit;
 }
@@ -61,7 +62,7 @@ function tenDigitIssues(code: string): string[] {
   const expected = taxCodeCheckDigit(code.slice(0, 9));
   if (expected === undefined) {
     issues.push('taxCode: no valid tax code starts with these nine digits (the check digit would be 10)');
-  } else if (expected !== Number(code[9])) {
+  } else if (expected !== code.charCodeAt(9) - 48) {
     issues.push('taxCode: the check digit (10th digit) is wrong');
   }
   return issues;
