@@ -9,6 +9,22 @@
 import { z } from 'zod';
 import type { DecodeInfo, EnvelopeResult, ErrorCode } from 'vn-national-gateway';
 
+/** Any character outside ASCII. */
+const NON_ASCII = /[\u0080-\uFFFF]/;
+/** Whitespace other than single spaces: what collapsing changes. */
+const UNCOLLAPSED = /[^\S ]| {2}/;
+
+/**
+ * `s.trim().normalize('NFC').replace(/\s+/g, ' ')`, skipping the steps that would change nothing
+ * (a name is usually typed clean): NFC leaves ASCII as it is, and the replacement changes only
+ * whitespace other than single spaces.
+ */
+function cleanName(s: string): string {
+  let t = s.trim();
+  if (NON_ASCII.test(t)) t = t.normalize('NFC');
+  return UNCOLLAPSED.test(t) ? t.replace(/\s+/g, ' ') : t;
+}
+
 /**
  * A person's full name as typed at the counter: Unicode NFC, trimmed, inner spaces collapsed;
  * then 1–100 characters of letters (with their diacritics), spaces, `.`, `'` and `-`,
@@ -16,9 +32,7 @@ import type { DecodeInfo, EnvelopeResult, ErrorCode } from 'vn-national-gateway'
  */
 export const fullNameSchema = z
   .string({ message: 'must be a string' })
-  .trim()
-  .normalize('NFC')
-  .overwrite((s) => s.replace(/\s+/g, ' '))
+  .overwrite(cleanName)
   .min(1, { message: 'must not be empty', abort: true })
   .max(100, { message: 'must be at most 100 characters', abort: true })
   .regex(/^\p{L}[\p{L}\p{M} .'-]*$/u, {
@@ -49,9 +63,24 @@ export const referenceIdSchema = z
 // Vietnam keeps UTC+7 all year.
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-/** Today's date in Vietnam as `YYYY-MM-DD`. */
-export function vietnamToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// The last day asked for and its text: a date-of-birth check runs on every call, and building a
+// Date and its ISO string each time cost more than the rest of the check. A memo of a pure
+// function (the same day always gives the same text), not state.
+let memoDay = Number.NaN;
+let memoText = '';
+
+/** Today's date in Vietnam as `YYYY-MM-DD` (of `now`, default the current time). */
+export function vietnamToday(now?: Date): string {
+  const ms = (now === undefined ? Date.now() : now.getTime()) + VIETNAM_OFFSET_MS;
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== memoDay) {
+    // An invalid time throws here, as it always did (toISOString of an invalid Date).
+    memoText = new Date(ms).toISOString().slice(0, 10);
+    memoDay = day;
+  }
+  return memoText;
 }
 
 /**

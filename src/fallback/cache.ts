@@ -38,9 +38,10 @@ export class StaleCache {
   static key(upstream: string, operation: string, input: unknown): string {
     const text = `${upstream}\u0000${operation}\u0000${JSON.stringify(input)}`;
     // crypto.hash (Node ≥ 20.12) is the one-shot form: the same digest with less work per call.
+    // The key is the digest's 32 bytes as a latin1 ('binary') string: no base64 encoding (it is never shown).
     return crypto.hash
-      ? crypto.hash('sha256', text, 'base64url')
-      : crypto.createHash('sha256').update(text).digest('base64url');
+      ? crypto.hash('sha256', text, 'binary')
+      : crypto.createHash('sha256').update(text).digest('binary');
   }
 
   set(key: string, data: unknown, now: number): void {

@@ -39,8 +39,24 @@ const TWELVE_DIGITS = /^\d{12}$/;
 // Vietnam keeps UTC+7 all year: the "current year" is Vietnam's, not the server's.
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
-function vietnamYear(now: Date): number {
-  return new Date(now.getTime() + VIETNAM_OFFSET_MS).getUTCFullYear();
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The current year in Vietnam at `ms` (epoch milliseconds); NaN for an invalid time. @internal */
+export function vietnamYearAt(ms: number): number {
+  // Days since 1970-01-01 to a civil year (H. Hinnant's days_from_civil, inverted), without
+  // building a Date per call; exact over Date's whole range (±100,000,000 days).
+  // As the Date constructor clips a time value: NaN beyond ±8.64e15 ms, else its integer part.
+  const t = Math.trunc(ms + VIETNAM_OFFSET_MS);
+  if (!(Math.abs(t) <= 8.64e15)) return Number.NaN;
+  const z = Math.floor(t / DAY_MS) + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  return yoe + era * 400 + (mp >= 10 ? 1 : 0);
 }
 
 /** First year of the century a gender/century digit encodes. */
@@ -64,6 +80,13 @@ function decode(value: string): { provinceCode: string; centuryDigit: number; bi
  * @internal
  */
 export function checkPersonalId(value: unknown, now: Date, label: string): ParseResult<PersonalId> {
+  // `now` is read only for a 12-digit value, as it always was.
+  if (typeof value !== 'string' || !TWELVE_DIGITS.test(value)) return checkPersonalIdAt(value, 0, label);
+  return checkPersonalIdAt(value, now.getTime(), label);
+}
+
+/** {@link checkPersonalId} at `nowMs` (epoch milliseconds), without a Date. @internal */
+export function checkPersonalIdAt(value: unknown, nowMs: number, label: string): ParseResult<PersonalId> {
   if (typeof value !== 'string' || !TWELVE_DIGITS.test(value)) {
     return { ok: false, issues: [`${label}: must be exactly 12 digits`] };
   }
@@ -73,7 +96,7 @@ export function checkPersonalId(value: unknown, now: Date, label: string): Parse
   if (!province) {
     issues.push(`${label}: digits 1–3 (${provinceCode}) are not a known birth-registration province code`);
   }
-  if (birthYear > vietnamYear(now)) {
+  if (birthYear > vietnamYearAt(nowMs)) {
     issues.push(`${label}: digits 4–6 give birth year ${birthYear}, which is in the future`);
   }
   if (!province || issues.length > 0) return { ok: false, issues };
@@ -115,9 +138,13 @@ export interface PersonalIdSchemaOptions {
  * {@link parsePersonalId}; use it to inject the clock in tests. The output is the input unchanged.
  */
 export function createPersonalIdSchema(options: PersonalIdSchemaOptions = {}) {
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   return z.string().superRefine((value, ctx) => {
-    const result = checkPersonalId(value, now(), 'personalId');
+    // The real clock is read as epoch milliseconds (no Date per parse); an injected one as before.
+    const result =
+      now === undefined
+        ? checkPersonalIdAt(value, Date.now(), 'personalId')
+        : checkPersonalId(value, now(), 'personalId');
     if (!result.ok) for (const message of result.issues) ctx.addIssue({ code: 'custom', message });
   });
 }

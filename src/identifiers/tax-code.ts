@@ -6,7 +6,7 @@
  * Tax codes of individuals are personal data: messages never repeat a code.
  */
 import { z } from 'zod';
-import { checkPersonalId } from './personal-id.js';
+import { checkPersonalId, checkPersonalIdAt } from './personal-id.js';
 import type { ParseResult } from './result.js';
 
 /** Which form a tax code has. */
@@ -48,7 +48,8 @@ const WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;
 export function taxCodeCheckDigit(first9: string): number | undefined {
   if (!/^\d{9}$/.test(first9)) throw new RangeError('taxCodeCheckDigit: expected exactly 9 digits');
   let sum = 0;
-  for (let i = 0; i < 9; i++) sum += WEIGHTS[i]! * Number(first9[i]);
+  // Digit values from char codes (first9 is nine ASCII digits), not a Number() per digit.
+  for (let i = 0; i < 9; i++) sum += WEIGHTS[i]! * (first9.charCodeAt(i) - 48);
   const digit = 10 - (sum % 11);
   return digit === 10 ? undefined : digit;
 }
@@ -61,7 +62,7 @@ function tenDigitIssues(code: string): string[] {
   const expected = taxCodeCheckDigit(code.slice(0, 9));
   if (expected === undefined) {
     issues.push('taxCode: no valid tax code starts with these nine digits (the check digit would be 10)');
-  } else if (expected !== Number(code[9])) {
+  } else if (expected !== code.charCodeAt(9) - 48) {
     issues.push('taxCode: the check digit (10th digit) is wrong');
   }
   return issues;
@@ -103,11 +104,12 @@ export function parseTaxCode(value: unknown, options: TaxCodeOptions = {}): Pars
   }
 
   if (/^\d{12}$/.test(value)) {
-    const personal = checkPersonalId(
-      value,
-      options.now ?? new Date(),
-      'taxCode (personal identification number)',
-    );
+    const label = 'taxCode (personal identification number)';
+    const now = options.now;
+    const personal =
+      now === undefined || now === null
+        ? checkPersonalIdAt(value, Date.now(), label)
+        : checkPersonalId(value, now, label);
     if (!personal.ok) return personal;
     return { ok: true, value: { kind: 'personal', normalized: value } };
   }

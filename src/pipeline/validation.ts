@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CallContext, OperationSpec } from '../adapter.js';
-import { callContextSchema, snapshotContext } from '../context.js';
+import { callContextSchema, parseContextFast, snapshotContext } from '../context.js';
 import { type FieldIssue, GatewayError, type IssueCode } from '../errors.js';
 import { safeCode } from './unknown-values.js';
 
@@ -100,7 +100,9 @@ export function validateCall(
   const snap = snapshotContext(rawContext);
   for (const f of snap.faults)
     issues.push({ ...f, code: f.message === 'must be an object' ? 'type' : 'unreadable' });
-  const ctx = callContextSchema.safeParse(snap.value);
+  // Well-formed contexts (nearly all) skip zod; the schema runs to report what is wrong otherwise.
+  const fast = parseContextFast(snap.value);
+  const ctx = fast ? { success: true as const, data: fast } : callContextSchema.safeParse(snap.value);
   if (!ctx.success) issues.push(...zodIssues(ctx.error, 'context', snap.value));
   // Only well-formed fields are kept (the audit record of a refused call uses them).
   const context: CallContext = ctx.success ? ctx.data : keepValid(snap.value);

@@ -91,11 +91,16 @@ export function registerMetrics(
     );
   }
   const registers = [registry];
+  // The series fed on every call, summed in plain numbers until a scrape reads them (below).
+  const hot = new HotSeries();
   const requests = new Counter({
     name: 'vngw_requests_total',
     help: 'Logical calls by outcome: ok, stale, queued, or an error code.',
     labelNames: ['upstream', 'operation', 'outcome'],
     registers,
+    collect() {
+      hot.requests.flush(this);
+    },
   });
   const duration = new Histogram({
     name: 'vngw_request_duration_seconds',
@@ -103,19 +108,33 @@ export function registerMetrics(
     labelNames: ['upstream', 'operation'],
     buckets: [...DURATION_BUCKETS],
     registers,
+    collect() {
+      hot.flushDurations(this);
+    },
   });
   const attempts = new Counter({
     name: 'vngw_attempts_total',
     help: 'Attempts made by logical calls, the first included.',
     labelNames: ['upstream', 'operation'],
     registers,
+    collect() {
+      hot.attempts.flush(this);
+    },
   });
   const attemptOutcomes = new Counter({
     name: 'vngw_attempt_outcomes_total',
     help: 'Attempts (of calls and outbox replays) by outcome: ok or an error code, also when a retry or fallback hid it.',
     labelNames: ['upstream', 'operation', 'outcome'],
     registers,
+    collect() {
+      hot.attemptOutcomes.flush(this);
+    },
   });
+  // A reset (registry.resetMetrics()) also drops what was summed and not yet flushed.
+  onReset(requests, () => hot.requests.clear());
+  onReset(attempts, () => hot.attempts.clear());
+  onReset(attemptOutcomes, () => hot.attemptOutcomes.clear());
+  onReset(duration, () => hot.clearDurations());
   const retries = new Counter({
     name: 'vngw_retries_total',
     help: 'Retries scheduled after a failed attempt.',
@@ -198,20 +217,24 @@ export function registerMetrics(
     }
   }
 
+  // The per-call series are summed here in plain numbers and flushed into prom-client when a
+  // scrape reads them (their `collect` hooks): prom-client hashes and validates the labels on every
+  // `inc`/`observe`, which cost more than the rest of a call's telemetry. Flushing keeps the series
+  // prom-client would have made, in the order of their first event, with the same values.
   events.on('call', (e) => {
-    const labels = { upstream: e.upstream, operation: e.operation };
-    requests.inc({ ...labels, outcome: OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER' });
-    duration.observe(labels, Math.max(0, e.durationMs) / 1000);
-    if (e.attempts > 0) attempts.inc(labels, e.attempts);
-    if (e.outcome === 'CONTRACT') contract.inc(labels);
+    const s = hot.series(e.upstream, e.operation);
+    hot.requests.cell(s, OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER').n++;
+    hot.observe(s, Math.max(0, e.durationMs) / 1000);
+    if (e.attempts > 0) {
+      if (!Number.isFinite(e.attempts)) throw new TypeError(`Value is not a valid number: ${e.attempts}`);
+      hot.attempts.cell(s, '').n += e.attempts;
+    }
+    if (e.outcome === 'CONTRACT') contract.inc({ upstream: e.upstream, operation: e.operation });
   });
-  events.on('attempt', (e) =>
-    attemptOutcomes.inc({
-      upstream: e.upstream,
-      operation: e.operation,
-      outcome: OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER',
-    }),
-  );
+  events.on('attempt', (e) => {
+    const s = hot.series(e.upstream, e.operation);
+    hot.attemptOutcomes.cell(s, OUTCOMES.has(e.outcome) ? e.outcome : 'OTHER').n++;
+  });
   events.on('retry', (e) => retries.inc({ upstream: e.upstream, operation: e.operation }));
   // The previous state of each breaker, for the `from` label (events carry only the new one).
   const last = new Map<string, keyof typeof BREAKER_VALUE>();
@@ -260,4 +283,177 @@ export function registerMetrics(
       }
     },
   };
+}
+
+/** Runs `then` after each `reset()` of `metric` (registry.resetMetrics() resets every metric). */
+function onReset(metric: { reset(): void }, then: () => void): void {
+  const reset = metric.reset.bind(metric);
+  metric.reset = () => {
+    reset();
+    then();
+  };
+}
+
+type Labels = Record<string, string>;
+
+/** One series of a counter: what was counted since the last flush. */
+interface CounterCell {
+  readonly labels: Labels;
+  n: number;
+}
+
+/** One series of the duration histogram, cumulative (as prom-client keeps it). */
+interface DurationCell {
+  readonly labels: Labels;
+  /** Observations per bucket of {@link DURATION_BUCKETS} (not cumulative; above the last: none). */
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+  /** Changed since the last flush. */
+  dirty: boolean;
+  /** prom-client's value of this series, once created. */
+  entry?: HistogramEntry | undefined;
+}
+
+/** The value prom-client 15 keeps per histogram series (`hashMap` entries, `createBaseValues`). */
+interface HistogramEntry {
+  labels: Labels;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/** The hot series of one upstream operation. */
+interface OperationSeries {
+  readonly upstream: string;
+  readonly operation: string;
+  /** Cells by the metric's third label (outcome), or under '' for the counters without one. */
+  readonly cells: [Map<string, CounterCell>, Map<string, CounterCell>, Map<string, CounterCell>];
+  duration?: DurationCell | undefined;
+}
+
+/**
+ * A counter's series, counted in plain numbers and added to prom-client's counter at each scrape
+ * (`flush`, from the counter's `collect` hook) in the order of their first event, as prom-client
+ * would have created them.
+ */
+class HotCounter {
+  private order: CounterCell[] = [];
+
+  constructor(
+    private readonly slot: 0 | 1 | 2,
+    private readonly third: string | undefined,
+    private readonly all: () => Iterable<OperationSeries>,
+  ) {}
+
+  cell(s: OperationSeries, value: string): CounterCell {
+    const cells = s.cells[this.slot];
+    let c = cells.get(value);
+    if (c === undefined) {
+      const labels: Labels = { upstream: s.upstream, operation: s.operation };
+      if (this.third !== undefined) labels[this.third] = value;
+      c = { labels, n: 0 };
+      cells.set(value, c);
+      this.order.push(c);
+    }
+    return c;
+  }
+
+  flush(counter: Counter<string>): void {
+    for (const c of this.order) {
+      if (c.n === 0) continue;
+      const n = c.n;
+      c.n = 0;
+      counter.inc(c.labels, n);
+    }
+  }
+
+  clear(): void {
+    this.order = [];
+    for (const s of this.all()) s.cells[this.slot].clear();
+  }
+}
+
+/** The per-call series of one gateway: requests, attempts, attempt outcomes and durations. */
+class HotSeries {
+  private readonly byUpstream = new Map<string, Map<string, OperationSeries>>();
+  private durations: DurationCell[] = [];
+  readonly requests = new HotCounter(0, 'outcome', () => this.each());
+  readonly attempts = new HotCounter(1, undefined, () => this.each());
+  readonly attemptOutcomes = new HotCounter(2, 'outcome', () => this.each());
+
+  series(upstream: string, operation: string): OperationSeries {
+    let ops = this.byUpstream.get(upstream);
+    if (ops === undefined) {
+      ops = new Map();
+      this.byUpstream.set(upstream, ops);
+    }
+    let s = ops.get(operation);
+    if (s === undefined) {
+      s = { upstream, operation, cells: [new Map(), new Map(), new Map()] };
+      ops.set(operation, s);
+    }
+    return s;
+  }
+
+  /** As prom-client's `observe`, which refuses a value that is not a finite number. */
+  observe(s: OperationSeries, seconds: number): void {
+    if (!Number.isFinite(seconds)) throw new TypeError(`Value is not a valid number: ${seconds}`);
+    let d = s.duration;
+    if (d === undefined) {
+      d = {
+        labels: { upstream: s.upstream, operation: s.operation },
+        buckets: DURATION_BUCKETS.map(() => 0),
+        sum: 0,
+        count: 0,
+        dirty: true,
+      };
+      s.duration = d;
+      this.durations.push(d);
+    }
+    // The first bucket whose upper bound holds the value (prom-client's `findBound`).
+    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      if (seconds <= DURATION_BUCKETS[i]!) {
+        d.buckets[i]!++;
+        break;
+      }
+    }
+    d.sum += seconds;
+    d.count++;
+    d.dirty = true;
+  }
+
+  /**
+   * Writes the changed series into prom-client's histogram. prom-client has no public way to add
+   * many observations at once, so this writes its per-series values (bucket counts, sum, count):
+   * each series is created by the public `zero(labels)`, then found by its labels object.
+   */
+  flushDurations(histogram: Histogram<string>): void {
+    for (const d of this.durations) {
+      if (!d.dirty) continue;
+      d.dirty = false;
+      if (d.entry === undefined) {
+        histogram.zero(d.labels);
+        const map = (histogram as unknown as { hashMap?: Record<string, HistogramEntry> }).hashMap;
+        d.entry = map ? Object.values(map).find((e) => e.labels === d.labels) : undefined;
+        if (d.entry === undefined || typeof d.entry.bucketValues !== 'object') {
+          d.entry = undefined;
+          throw new Error('vngw_request_duration_seconds: unexpected prom-client histogram internals');
+        }
+      }
+      const e = d.entry;
+      for (let i = 0; i < DURATION_BUCKETS.length; i++) e.bucketValues[DURATION_BUCKETS[i]!] = d.buckets[i]!;
+      e.sum = d.sum;
+      e.count = d.count;
+    }
+  }
+
+  clearDurations(): void {
+    this.durations = [];
+    for (const s of this.each()) s.duration = undefined;
+  }
+
+  private *each(): Iterable<OperationSeries> {
+    for (const ops of this.byUpstream.values()) yield* ops.values();
+  }
 }
