@@ -10,6 +10,7 @@ import { DURATION_BUCKETS, ERROR_CODES, TRANSIENT_CODES } from 'vn-national-gate
 import type { AttemptEvent, CallEvent } from '../../src/events.js';
 import { EventBus } from '../../src/events.js';
 import { registerMetrics } from '../../src/telemetry/metrics.js';
+import { mulberry32 } from '../../src/testing/prng.js';
 
 const HOT = [
   'vngw_requests_total',
@@ -72,25 +73,13 @@ function reference(registry: Registry, upstreams: Record<string, string[]>) {
   };
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const hotText = async (registry: Registry) =>
   (await Promise.all(HOT.map((name) => registry.getSingleMetricAsString(name)))).join('\n');
 
 describe('per-call series flushed at scrape', () => {
   for (const seed of [1, 2, 3, 42]) {
     it(`expose exactly what per-event prom-client calls gave (seed ${seed}), across scrapes and resets`, async () => {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
       const configured = { tax: ['lookup', 'register'], vneid: ['verify'] };
       const ours = new Registry();
