@@ -353,6 +353,9 @@ export class Drainer {
     const { rt } = this;
     if (this.stopping) return; // our own abort: the lease expires and the item is due again
     const error = annotate(e, up.name, item.operation, item.requestId);
+    // Cut by the gateway's close() (or the drainer's stop) before the platform answered: not a
+    // verdict on the item. The lease lapses and it is due again, here or in another process.
+    if (error.code === 'ABORTED') return;
     const lastError = { code: error.code, message: error.message };
     // A transient failure is never final: the item waits (backoff capped at maxDelayMs) until the upstream recovers.
     if (CODE_TRAITS[error.code].transient) {

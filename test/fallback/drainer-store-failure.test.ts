@@ -100,3 +100,31 @@ describe('drainer: the store fails around a replay', () => {
     await gateway.close();
   });
 });
+
+describe('drainer: the gateway closes during a replay', () => {
+  it('the replay cut by close() is not dead-lettered, even while close() waits for a call being queued', async () => {
+    const outbox = memoryOutbox();
+    const fail = vi.spyOn(outbox, 'fail');
+    const { gateway, transport } = setup([reply(503, 'x'), 'hang', reply(503, 'x')], outbox);
+    const r = await gateway.echo.submit({ dossierCode: 'HS-9', value: 9 }, CTX);
+    if (r.status !== 'queued') throw new Error('expected queued');
+    const pass = gateway.outbox.drain();
+    await vi.advanceTimersByTimeAsync(10); // the replay is in flight (its attempt times out at 100 ms)
+    expect(transport.requests).toHaveLength(2);
+    // A second call fails and is being stored when close() begins: close() waits for it.
+    let store: () => void = () => {};
+    const enqueue = outbox.enqueue.bind(outbox);
+    vi.spyOn(outbox, 'enqueue').mockImplementationOnce(
+      (...args) => new Promise((resolve) => (store = () => resolve(enqueue(...args)))),
+    );
+    const second = gateway.echo.submit({ dossierCode: 'HS-10', value: 10 }, CTX);
+    await vi.advanceTimersByTimeAsync(0);
+    const closing = gateway.close();
+    await vi.advanceTimersByTimeAsync(0); // the cut replay's failure reaches the drainer meanwhile
+    store();
+    await expect(second).resolves.toMatchObject({ status: 'queued' });
+    await closing;
+    await pass.catch(() => {});
+    expect(fail).not.toHaveBeenCalled();
+  });
+});
