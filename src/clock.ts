@@ -3,8 +3,17 @@
  * can be driven by fake timers or an injected clock in tests.
  */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /**
+   * Wall time, milliseconds since the epoch. Only for what leaves the process (audit timestamps,
+   * due and retention times written to a store): an NTP step or a host booting on local time moves it.
+   */
   now(): number;
+  /**
+   * Monotonic milliseconds from an arbitrary origin, for every duration measured in the process
+   * (deadlines, timeouts, backoff, breaker windows, buckets, pacing, a stale answer's age): a step
+   * of the wall clock never moves it.
+   */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
@@ -15,6 +24,7 @@ export interface Clock {
  */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
   clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 });

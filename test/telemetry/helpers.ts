@@ -26,6 +26,7 @@ export function manualClock(start = Date.UTC(2025, 6, 1, 2, 0, 0)): Clock & { ad
   const timers = new Map<number, { at: number; fn: () => void }>();
   return {
     now: () => now,
+    monotonic: () => now - start,
     setTimeout(fn, ms) {
       const id = ++seq;
       timers.set(id, { at: now + Math.max(0, ms), fn });
