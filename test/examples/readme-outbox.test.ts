@@ -1,5 +1,5 @@
 /**
- * The README's deferred-outcome example runs as written: a verification queued while VNeID is down
+ * The outbox page's deferred-outcome example runs as written: a verification queued while VNeID is down
  * comes back negative, the typed event flags the dossier, and the ticket is read from the store.
  */
 import { spawnSync } from 'node:child_process';
@@ -8,14 +8,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const doc = readFileSync(path.join(root, 'docs/outbox.md'), 'utf8');
 // Inside the repository, so tsx resolves the package's public names from tsconfig paths.
 const scratch = path.join(root, 'test', 'readme-outbox-generated');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('README: reading a ticket and deferred outcomes', () => {
+describe('docs/outbox.md: reading a ticket and deferred outcomes', () => {
   it('the example runs as written and flags the dossier', { timeout: 90_000 }, () => {
-    const section = readme.slice(readme.indexOf('### Reading a ticket and deferred outcomes'));
+    const section = doc.slice(doc.indexOf('## Reading a ticket and deferred outcomes'));
     const source = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     expect(source).toBeDefined();
     mkdirSync(scratch, { recursive: true });

@@ -1,6 +1,6 @@
 /**
- * The README's code runs as written: its quick start and its profile example are run as scripts,
- * its "Test your system against the mocks" block as a vitest file, all through the public names.
+ * The docs' code runs as written: the README's quick start and the contract page's profile example
+ * are run as scripts, the testing page's first block as a vitest file, all through the public names.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,15 +8,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 // Inside the repository, so tsx and vitest resolve the package's public names from tsconfig paths.
 const scratch = path.join(root, 'test', 'readme-generated');
 
-/** The first ```ts block after the given heading. */
-function block(heading: string): string {
-  const section = readme.slice(readme.indexOf(`## ${heading}`));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error(`no ts block under "${heading}"`);
+/** The first ```ts block after the given heading of a Markdown file. */
+function block(file: string, heading: string): string {
+  const text = read(file);
+  const at = text.indexOf(heading);
+  if (at < 0) throw new Error(`no heading "${heading}" in ${file}`);
+  const match = /```ts\n([\s\S]*?)```/.exec(text.slice(at));
+  if (!match) throw new Error(`no ts block under "${heading}" in ${file}`);
   return match[1]!;
 }
 
@@ -33,16 +35,16 @@ function runScript(name: string, source: string) {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('README', () => {
-  it('quick start runs as written', () => {
-    const r = runScript('quickstart.ts', block('Quick start'));
+describe("the docs' examples", () => {
+  it("the README's quick start runs as written", () => {
+    const r = runScript('quickstart.ts', block('README.md', '## Quick start'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ok true 1'); // after the default logger's one JSON line per call
   });
 
   it('the profile example runs as written', () => {
-    const r = runScript('profile.ts', block('The assumed contract and writing a profile'));
+    const r = runScript('profile.ts', block('docs/contract.md', '## Writing a profile'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -50,7 +52,7 @@ describe('README', () => {
   it('the vitest example against the mocks passes', () => {
     mkdirSync(scratch, { recursive: true });
     const file = path.join(scratch, 'mocks.test.ts');
-    writeFileSync(file, block('Test your system against the mocks'));
+    writeFileSync(file, block('docs/testing.md', '# Testing your system against the mocks'));
     const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', file], {
       cwd: root,
       encoding: 'utf8',

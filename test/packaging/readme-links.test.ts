@@ -3,7 +3,7 @@
  * README (the npm page, an installed package) may link only to what the package ships or, with an
  * absolute URL, to the repository; every in-page anchor must name a heading.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -15,7 +15,14 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
 };
 /** `https://github.com/owner/name`, from `repository.url`. */
 const repoUrl = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
-const DOCS = ['README.md', 'adapters/README.md', 'examples/ops/README.md'];
+const DOCS = [
+  'README.md',
+  'adapters/README.md',
+  'examples/ops/README.md',
+  ...readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Link targets of a Markdown text, outside code blocks and code spans. */
 function linkTargets(markdown: string): string[] {
@@ -100,6 +107,26 @@ describe('README links', () => {
     const text = readFileSync(path.join(root, 'README.md'), 'utf8');
     expect(problems('README.md', text, true)).toEqual([]);
     expect(linkTargets(text).some((t) => t.startsWith(`${repoUrl}/blob/main/`))).toBe(true);
+  });
+
+  it('the README stays short and leads to every page of docs/', () => {
+    const text = readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(text.split('\n').length).toBeLessThanOrEqual(350);
+    const pages = DOCS.filter((d) => d.startsWith('docs/'));
+    for (const page of ['contract', 'errors', 'operations', 'testing', 'benchmarks'])
+      expect(pages).toContain(`docs/${page}.md`);
+    const linked = linkTargets(text);
+    expect(pages.filter((page) => !linked.includes(`${repoUrl}/blob/main/${page}`))).toEqual([]);
+  });
+
+  it("no document points at the team's design notes, which are not part of the product", () => {
+    for (const doc of DOCS) {
+      const text = readFileSync(path.join(root, doc), 'utf8');
+      expect({ doc, found: text.match(/\b(?:CONTRACT|DESIGN|STYLE)\.md\b|\.\.\/shared\b/g) }).toEqual({
+        doc,
+        found: null,
+      });
+    }
   });
 
   it('catches broken links (the checker itself)', () => {
