@@ -51,7 +51,15 @@ export function openSqliteReader(file: string, options: { busyTimeoutMs?: number
   if (!existsSync(file)) throw failure(`No outbox file at ${file} (check --db)`);
   if (statSync(file).isDirectory()) throw failure(`${file} is a directory, not an outbox file (check --db)`);
   // Read the header ourselves first: even a read-only open may add files beside a WAL database.
-  const header = readHeader(file);
+  let header: Buffer | undefined;
+  try {
+    header = readHeader(file);
+  } catch (err) {
+    throw failure(
+      `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check its permissions`,
+      err,
+    );
+  }
   if (header === undefined || !header.subarray(0, 16).equals(MAGIC))
     throw failure(`${file} is not a SQLite database, so not an outbox (check --db); it was left untouched`);
 
