@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/errors.js';
 import { describeUrl } from '../../src/cli/outbox-target.js';
-import { loadPgClient, pgReason } from '../../src/cli/postgres-reader.js';
+import {
+  loadPgClient,
+  openPostgresReader,
+  type PgClientConstructor,
+  pgReason,
+} from '../../src/cli/postgres-reader.js';
 import { POSTGRES_OUTBOX_SCHEMA_VERSION, postgresOutbox } from '../../src/fallback/outbox/postgres.js';
 import { requirePostgres } from '../helpers/services.js';
 import { pgSchema } from '../outbox/helpers.js';
@@ -68,6 +73,8 @@ describe.skipIf(!postgres.available)('vn-gateway outbox on PostgreSQL', { timeou
       'HS-discarded',
     ]);
     expect(JSON.parse((await cli('list', '--limit', '1', '--json')).stdout).items).toHaveLength(1);
+    expect(JSON.parse((await cli('list', '--upstream', 'land', '--json')).stdout).items).toHaveLength(4);
+    expect(JSON.parse((await cli('list', '--upstream', 'tax', '--json')).stdout).items).toEqual([]);
   });
 
   it('the real binary with --database-url prints the table', () => {
@@ -260,6 +267,33 @@ describe('vn-gateway outbox: which outbox, and usage errors (exit 2)', () => {
     );
     expect(err).toBeInstanceOf(CliError);
     expect(err).toMatchObject({ exitCode: 1, message: expect.stringContaining('npm install pg@8') });
+  });
+
+  it('connects read-only, with a connect timeout, and reports a refused connection as exit 1', async () => {
+    const configs: Record<string, unknown>[] = [];
+    class FakeClient {
+      constructor(config: Record<string, unknown>) {
+        configs.push(config);
+      }
+      on() {}
+      connect = () => Promise.reject(Object.assign(new Error('no'), { code: 'ECONNREFUSED' }));
+      end = () => Promise.resolve();
+    }
+    const err = await openPostgresReader(
+      { kind: 'postgres', url: PG, schema: 'public', table: 'vngw_outbox' },
+      FakeClient as unknown as PgClientConstructor,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      exitCode: 1,
+      message: 'cannot connect to PostgreSQL at 127.0.0.1:1/gateway (ECONNREFUSED)',
+    });
+    expect(configs).toEqual([
+      expect.objectContaining({
+        connectionString: PG,
+        connectionTimeoutMillis: 10_000,
+        options: '-c default_transaction_read_only=on',
+      }),
+    ]);
   });
 
   it('driver messages never echo the URL; hosts are shown without credentials', () => {

@@ -166,6 +166,8 @@ describe('vn-gateway outbox list and show on an outbox are read-only', () => {
     const listed = await runCli(['outbox', 'list', '--db', files.outbox!, '--json']);
     expect(listed.status).toBe(0);
     const ticket = JSON.parse(listed.stdout).items[0].ticket as string;
+    const other = await runCli(['outbox', 'list', '--db', files.outbox!, '--upstream', 'tax', '--json']);
+    expect(JSON.parse(other.stdout).items).toEqual([]);
     const shown = await runCli(['outbox', 'show', ticket, '--db', files.outbox!]);
     expect(shown.status).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ ticket, state: 'pending', dossierCode: 'HS-1' });
