@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runMockCommand } from '../testing/cli-mock.js';
 import { scenarios } from '../testing/scenarios.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './errors.js';
 import { runOutboxCommand } from './outbox-command.js';
 import { parseDuration, runOutboxDiscard, runOutboxPurge } from './outbox-retention.js';
+import { PG_IDENTIFIER } from './outbox-target.js';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -29,6 +31,17 @@ function positiveNumber(name: string, max: number) {
   };
 }
 
+/** A PostgreSQL schema or table name, by the postgres store's rule. */
+function identifier(name: string) {
+  return (value: string): string => {
+    if (!PG_IDENTIFIER.test(value))
+      throw new InvalidArgumentError(
+        `${name} must be a lower-case SQL name: a-z, 0-9 and _, up to 48 characters`,
+      );
+    return value;
+  };
+}
+
 /** The package's own version, read from its package.json (one level above dist/ and src/cli/../). */
 function packageVersion(): string {
   const require = createRequire(import.meta.url);
@@ -43,12 +56,14 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export function buildProgram(): Command {
+/** The program; `env` is where `DATABASE_URL` is read (tests pass their own). */
+export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('vn-gateway')
     .description("Resilient adapters for Vietnam's central platforms: mock platforms, demo and outbox tools")
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP);
 
   program
     .command('mock')
@@ -80,12 +95,31 @@ export function buildProgram(): Command {
 
   const outbox = program
     .command('outbox')
-    .description('Inspect, retry, discard and purge queued calls in a SQLite outbox file');
-  const db = () => new Option('--db <path>', 'SQLite outbox file').makeOptionMandatory();
-  outbox
-    .command('list')
-    .description('List items (no personal data)')
-    .addOption(db())
+    .description(
+      'Inspect, retry, discard and purge queued calls in an outbox: a SQLite file (--db) or a PostgreSQL table (--database-url)',
+    )
+    .addHelpText('after', EXIT_CODES_HELP);
+  /** Which outbox: every subcommand takes the same options (see outbox-target.ts). */
+  const target = (cmd: Command): Command =>
+    cmd
+      .option('--db <file>', 'SQLite outbox file')
+      .option('--database-url <url>', 'PostgreSQL outbox (default: $DATABASE_URL)')
+      .addOption(
+        new Option('--schema <name>', 'PostgreSQL schema of the outbox table (default: public)').argParser(
+          identifier('--schema'),
+        ),
+      )
+      .addOption(
+        new Option('--table <name>', 'PostgreSQL outbox table (default: vngw_outbox)').argParser(
+          identifier('--table'),
+        ),
+      )
+      .addHelpText('after', EXIT_CODES_HELP);
+  target(
+    outbox
+      .command('list')
+      .description('List items (no personal data); read-only, never creates or migrates the outbox'),
+  )
     .addOption(
       new Option('--state <state>', 'only this state').choices([
         'pending',
@@ -99,37 +133,41 @@ export function buildProgram(): Command {
       new Option('--limit <n>', 'at most n items').default(50).argParser(integer('--limit', 1, 100_000)),
     )
     .option('--json', 'print JSON')
-    .action((o) => runOutboxCommand('list', o, process.stdout));
-  outbox
-    .command('show')
-    .description('Show one item; its input (personal data) only with --show-input')
-    .argument('<ticket>', 'the item id (ticket)')
-    .addOption(db())
+    .action((o) => runOutboxCommand('list', o, process.stdout, env));
+  target(
+    outbox
+      .command('show')
+      .description('Show one item, read-only; its input (personal data) only with --show-input')
+      .argument('<ticket>', 'the item id (ticket)'),
+  )
     .option('--show-input', 'also print the stored input, which holds personal data')
-    .action((ticket: string, o) => runOutboxCommand('show', { ...o, ticket }, process.stdout));
-  outbox
-    .command('retry')
-    .description('Put a dead-lettered item back in the queue')
-    .argument('<ticket>', 'the item id (ticket)')
-    .addOption(db())
-    .action((ticket: string, o) => runOutboxCommand('retry', { ...o, ticket }, process.stdout));
-  // --db is checked by the command (exit 1 with a clear message), not by commander.
-  outbox
-    .command('purge')
-    .description('Delete delivered and discarded items older than --older-than; never pending or dead ones')
-    .option('--db <path>', 'SQLite outbox file (required)')
+    .action((ticket: string, o) => runOutboxCommand('show', { ...o, ticket }, process.stdout, env));
+  target(
+    outbox
+      .command('retry')
+      .description('Put a dead-lettered item back in the queue')
+      .argument('<ticket>', 'the item id (ticket)'),
+  ).action((ticket: string, o) => runOutboxCommand('retry', { ...o, ticket }, process.stdout, env));
+  target(
+    outbox
+      .command('purge')
+      .description(
+        'Delete delivered and discarded items older than --older-than; never pending or dead ones',
+      ),
+  )
     .addOption(
       new Option('--older-than <duration>', 'age, e.g. 3d, 12h, 30m (default: 3d)').argParser(parseDuration),
     )
     .option('--json', 'print JSON')
-    .action((o) => runOutboxPurge(o, process.stdout));
-  outbox
-    .command('discard')
-    .description('Give up on a dead letter: erase its input, keep the reason; purged after the retention')
-    .argument('<ticket>', 'the item id (ticket)')
-    .option('--db <path>', 'SQLite outbox file (required)')
+    .action((o) => runOutboxPurge(o, process.stdout, Date.now(), env));
+  target(
+    outbox
+      .command('discard')
+      .description('Give up on a dead letter: erase its input, keep the reason; purged after the retention')
+      .argument('<ticket>', 'the item id (ticket)'),
+  )
     .option('--reason <text>', 'why it is given up, kept for audit (required; no personal data)')
-    .action((ticket: string, o) => runOutboxDiscard({ ...o, ticket }, process.stdout));
+    .action((ticket: string, o) => runOutboxDiscard({ ...o, ticket }, process.stdout, Date.now(), env));
 
   program
     .command('demo')
@@ -178,13 +216,29 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs the CLI and resolves to its exit code (the rule is in errors.ts and in `--help`). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The subcommand that ran, so a usage error can point at its own --help.
+  let active: Command | undefined;
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const program = buildProgram(env).hook('preAction', (_, command) => {
+      active = command;
+    });
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    process.stderr.write(`vn-gateway: ${(e as Error).message}\n`);
-    return 1;
+    // commander has printed its own message (and the help) already.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const code = e instanceof CliError ? e.exitCode : EXIT.failed;
+    const hint = code === EXIT.usage && active ? ` (see '${commandPath(active)} --help')` : '';
+    process.stderr.write(`vn-gateway: ${(e as Error).message}${hint}\n`);
+    return code;
   }
+}
+
+/** `vn-gateway outbox list` for the `list` subcommand. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }

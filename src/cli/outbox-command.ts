@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
+/**
+ * `vn-gateway outbox list|show|retry`: what an operator sees of an outbox (SQLite or PostgreSQL).
+ * Errors are thrown as {@link CliError}s (see errors.ts for the exit codes); the CLI prints them.
+ */
 import Table from 'cli-table3';
-import { sqliteOutbox } from '../fallback/outbox/sqlite.js';
 import type { OutboxItem, OutboxState } from '../fallback/outbox/types.js';
+import { failure } from './errors.js';
+import { withReader, withStore } from './outbox-open.js';
+import { resolveTarget, type TargetOptions } from './outbox-target.js';
 
-export interface OutboxCommandOptions {
-  db: string;
+export interface OutboxCommandOptions extends TargetOptions {
   ticket?: string;
   state?: OutboxState;
   upstream?: string;
@@ -39,38 +43,42 @@ function table(rows: ReturnType<typeof summary>[]): string {
   return t.toString();
 }
 
-/** `vn-gateway outbox list|show|retry --db <path>`. Throws with a clear message; the CLI prints it. */
+/**
+ * `vn-gateway outbox list|show|retry`. `list` and `show` open the outbox read-only and never
+ * create or migrate it; `retry` refuses a database that is not an outbox.
+ */
 export async function runOutboxCommand(
   action: 'list' | 'show' | 'retry',
   o: OutboxCommandOptions,
   out: { write(s: string): unknown },
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  // Opening a path that does not exist would create an empty outbox and report "nothing queued":
-  // an operator with a typo in --db must see an error instead.
-  if (!existsSync(o.db)) throw new Error(`No outbox file at ${o.db} (check --db)`);
-  const store = sqliteOutbox({ path: o.db });
-  try {
+  const target = resolveTarget(o, env);
+  const ticket = o.ticket!;
+  if (action === 'retry') {
+    await withStore(target, async (store, where) => {
+      const item = await store.retryDeadLetter(ticket, Date.now());
+      if (!item) throw failure(`No dead-lettered item ${ticket} in ${where} (see outbox list --state dead)`);
+      out.write(
+        `Requeued ${ticket} (${item.upstream}.${item.operation}); a running gateway on this outbox will deliver it.\n`,
+      );
+    });
+    return;
+  }
+  await withReader(target, async (reader) => {
     if (action === 'list') {
-      const items = await store.list({ state: o.state, upstream: o.upstream, limit: o.limit });
+      const items = await reader.list({ state: o.state, upstream: o.upstream, limit: o.limit });
+      const counts = await reader.counts();
       const rows = items.map(summary);
-      if (o.json) out.write(`${JSON.stringify({ counts: await store.counts(), items: rows }, null, 2)}\n`);
+      if (o.json) out.write(`${JSON.stringify({ counts, items: rows }, null, 2)}\n`);
       else {
-        out.write(`${JSON.stringify(await store.counts())}\n`);
+        out.write(`${JSON.stringify(counts)}\n`);
         if (rows.length > 0) out.write(`${table(rows)}\n`);
       }
       return;
     }
-    const ticket = o.ticket!;
-    if (action === 'retry') {
-      const item = await store.retryDeadLetter(ticket, Date.now());
-      if (!item) throw new Error(`No dead-lettered item ${ticket} in ${o.db}`);
-      out.write(
-        `Requeued ${ticket} (${item.upstream}.${item.operation}); a running gateway on this file will deliver it.\n`,
-      );
-      return;
-    }
-    const item = await store.get(ticket);
-    if (!item) throw new Error(`No item ${ticket} in ${o.db}`);
+    const item = await reader.get(ticket);
+    if (!item) throw failure(`No item ${ticket} in ${reader.where}`);
     const shown = {
       ...summary(item),
       requestId: item.requestId,
@@ -84,7 +92,5 @@ export async function runOutboxCommand(
       ...(o.showInput ? { input: item.input } : {}),
     };
     out.write(`${JSON.stringify(shown, null, 2)}\n`);
-  } finally {
-    await store.close();
-  }
+  });
 }

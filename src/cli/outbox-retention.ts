@@ -1,12 +1,14 @@
 /**
- * `vn-gateway outbox purge|discard`: retention and the end of a dead letter, for operators.
- * Errors are thrown with a clear message; the CLI prints them and exits 1.
+ * `vn-gateway outbox purge|discard`: retention and the end of a dead letter, for operators, on a
+ * SQLite or PostgreSQL outbox. Errors are thrown as {@link CliError}s; the CLI prints them.
  */
-import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DRAINER_OPTIONS } from '../fallback/drainer.js';
-import { sqliteOutbox } from '../fallback/outbox/sqlite.js';
+import { discardReason } from '../fallback/outbox/internal.js';
 import type { OutboxStore } from '../fallback/outbox/types.js';
+import { failure, usageError } from './errors.js';
+import { withStore } from './outbox-open.js';
+import { resolveTarget, type TargetOptions } from './outbox-target.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -20,20 +22,7 @@ export function parseDuration(value: string): number {
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
-/** The store on an existing file: a typo in --db must not create an empty outbox. */
-async function withStore<T>(db: string | undefined, fn: (store: OutboxStore) => Promise<T>): Promise<T> {
-  if (db === undefined || db === '') throw new Error('--db <path> is required: the SQLite outbox file');
-  if (!existsSync(db)) throw new Error(`No outbox file at ${db} (check --db)`);
-  const store = sqliteOutbox({ path: db });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-export interface PurgeCommandOptions {
-  db?: string;
+export interface PurgeCommandOptions extends TargetOptions {
   /** @default 3 days, the drainer's `retentionMs` */
   olderThan?: number;
   json?: boolean;
@@ -44,8 +33,10 @@ export async function runOutboxPurge(
   o: PurgeCommandOptions,
   out: { write(s: string): unknown },
   now = Date.now(),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  await withStore(o.db, async (store) => {
+  const target = resolveTarget(o, env);
+  await withStore(target, async (store) => {
     const olderThan = o.olderThan ?? DEFAULT_DRAINER_OPTIONS.retentionMs;
     const before = now - olderThan;
     const counts = await store.purge(before);
@@ -59,8 +50,7 @@ export async function runOutboxPurge(
   });
 }
 
-export interface DiscardCommandOptions {
-  db?: string;
+export interface DiscardCommandOptions extends TargetOptions {
   ticket: string;
   reason?: string;
 }
@@ -70,20 +60,22 @@ export async function runOutboxDiscard(
   o: DiscardCommandOptions,
   out: { write(s: string): unknown },
   now = Date.now(),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  const target = resolveTarget(o, env);
   if (o.reason === undefined || o.reason.trim() === '')
-    throw new Error('--reason <text> is required: say why this dead letter is given up (kept for audit)');
-  await withStore(o.db, async (store) => {
-    let item: Awaited<ReturnType<OutboxStore['discard']>>;
-    try {
-      item = await store.discard(o.ticket, o.reason!, now);
-    } catch (err) {
-      // The store's message names the rule, never the reason itself.
-      if (err instanceof TypeError) throw new Error(`--reason: ${err.message.replace(/^outbox: /, '')}`);
-      throw err;
-    }
+    throw usageError('--reason <text> is required: say why this dead letter is given up (kept for audit)');
+  // The store's rule, checked before anything is opened; its message never echoes the reason.
+  let reason: string;
+  try {
+    reason = discardReason(o.reason);
+  } catch (err) {
+    throw usageError(`--reason: ${(err as Error).message.replace(/^outbox: /, '')}`);
+  }
+  await withStore(target, async (store, where) => {
+    const item: Awaited<ReturnType<OutboxStore['discard']>> = await store.discard(o.ticket, reason, now);
     if (!item)
-      throw new Error(`No undiscarded dead letter ${o.ticket} in ${o.db} (see outbox list --state dead)`);
+      throw failure(`No undiscarded dead letter ${o.ticket} in ${where} (see outbox list --state dead)`);
     out.write(
       `Discarded ${o.ticket} (${item.upstream}.${item.operation}); its input is erased and it will be purged after the retention.\n`,
     );

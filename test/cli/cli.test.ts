@@ -4,10 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteOutbox } from 'vn-national-gateway';
+import { cleanEnv } from './helpers.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+// Without DATABASE_URL: a developer's or CI's setting must not pick the outbox of these tests.
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: cleanEnv(),
+  });
 
 const pkgVersion = (
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
@@ -53,7 +59,12 @@ describe('vn-gateway CLI', { timeout: 90_000 }, () => {
     expect(r.status).toBe(0);
     for (const flag of ['--port', '--host', '--scenario', '--seed', '--no-admin'])
       expect(r.stdout).toContain(flag);
-    expect(cli('outbox', 'list', '--help').stdout).toContain('--db');
+    const outboxHelp = cli('outbox', 'list', '--help').stdout;
+    for (const flag of ['--db', '--database-url', '--schema', '--table']) expect(outboxHelp).toContain(flag);
+    // One exit-code rule, printed by every help.
+    for (const help of [outboxHelp, cli('--help').stdout, cli('outbox', 'purge', '--help').stdout]) {
+      expect(help).toMatch(/Exit codes:\n\s+0 {2}done\n\s+1 {2}failed: .*\n.*\n\s+2 {2}usage error/);
+    }
     expect(cli('demo', '--help').stdout).toContain('--dossiers');
   });
 
@@ -67,7 +78,9 @@ describe('vn-gateway CLI', { timeout: 90_000 }, () => {
     const badScenario = cli('mock', '--scenario', 'storm');
     expect(badScenario.status).toBe(2);
     expect(badScenario.stderr).toMatch(/Allowed choices are healthy, flaky, outage, slow, flapping, drift/);
-    expect(cli('outbox', 'list').status).toBe(2); // --db is mandatory
+    const noOutbox = cli('outbox', 'list'); // neither --db nor --database-url nor DATABASE_URL
+    expect(noOutbox.status).toBe(2);
+    expect(noOutbox.stderr).toContain("see 'vn-gateway outbox list --help'");
   });
 
   it('mock runs the platforms in the foreground and prints their URLs', async () => {

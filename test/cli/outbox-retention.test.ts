@@ -1,35 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteOutbox } from 'vn-national-gateway';
-import { main } from '../../src/cli/main.js';
+import { runCli as run, spawnCli } from './helpers.js';
 
-const MAIN = path.resolve(import.meta.dirname, '../../src/cli/bin.ts');
+/** The CLI in this process (no DATABASE_URL). */
+const cli = (...args: string[]) => run(args);
 /** The real binary, in a child process (slow: used once, end to end). */
-const spawned = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-
-/** The CLI in this process: its exit code and what it wrote. */
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-    stderr += String(c);
-    return true;
-  });
-  try {
-    return { status: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const spawned = (...args: string[]) => spawnCli(args);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -76,11 +55,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const counts = async () => JSON.parse((await cli('outbox', 'list', '--db', db, '--json')).stdout).counts;
 
 describe('vn-gateway outbox purge and discard', () => {
-  it('a missing --db or outbox file is exit 1 with a clear message, and creates nothing', async () => {
+  it('a missing --db is a usage error (exit 2); a missing outbox file is exit 1; nothing is created', async () => {
     for (const args of [['purge'], ['discard', 'T-1', '--reason', 'x']]) {
       const r = await cli('outbox', ...args);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain('vn-gateway: --db <path> is required');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(
+        'vn-gateway: say which outbox: --db <file> (SQLite) or --database-url <url>',
+      );
     }
     const missing = path.join(tmp, 'typo.db');
     for (const args of [['purge'], ['discard', 'T-1', '--reason', 'x']]) {
@@ -108,8 +89,9 @@ describe('vn-gateway outbox purge and discard', () => {
   });
 
   it('discard needs a reason without personal data and a dead letter; then purge removes it', async () => {
+    // A missing or unfit reason is a usage error (exit 2), refused before the file is opened.
     const noReason = await cli('outbox', 'discard', t.dead, '--db', db);
-    expect(noReason.status).toBe(1);
+    expect(noReason.status).toBe(2);
     expect(noReason.stderr).toContain('--reason <text> is required');
     const personal = await cli(
       'outbox',
@@ -120,7 +102,7 @@ describe('vn-gateway outbox purge and discard', () => {
       '--reason',
       `citizen ${PERSONAL_ID} called`,
     );
-    expect(personal.status).toBe(1);
+    expect(personal.status).toBe(2);
     expect(personal.stderr).toContain('9+ digits');
     expect(personal.stderr).not.toContain(PERSONAL_ID);
     const notDead = await cli('outbox', 'discard', t.pending, '--db', db, '--reason', 'duplicate');

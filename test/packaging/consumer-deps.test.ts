@@ -77,4 +77,30 @@ describe('a consumer install of the packed tarball', () => {
     });
     expect(out.trim()).toBe(pkg.version);
   });
+
+  it('outbox commands without the optional driver: exit 1 naming the package to install', () => {
+    // A file with a SQLite header passes the CLI's own check and then needs the driver.
+    const db = path.join(dir, 'outbox.db');
+    writeFileSync(db, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(4080)]));
+    const runs = [
+      [['outbox', 'list', '--db', db], 'npm install better-sqlite3@12'],
+      [['outbox', 'list', '--database-url', 'postgres://127.0.0.1:1/x'], 'npm install pg@8'],
+    ] as const;
+    for (const [args, message] of runs) {
+      let status = 0;
+      let stderr = '';
+      try {
+        execFileSync('npx', ['--no-install', 'vn-gateway', ...args], {
+          cwd: dir,
+          env,
+          timeout: 30_000,
+          stdio: 'pipe',
+        });
+      } catch (e) {
+        ({ status, stderr } = e as { status: number; stderr: string });
+      }
+      expect(status).toBe(1);
+      expect(String(stderr)).toContain(message);
+    }
+  });
 });
