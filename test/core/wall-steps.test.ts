@@ -395,6 +395,25 @@ describe.each(CASES)('wall clock stepped %s (%d ms) %s', (_label, step, at) => {
   });
 });
 
+describe('the injected clock', () => {
+  it('a clock without monotonic() (written before it existed) is refused at creation', () => {
+    const { monotonic: _, ...wallOnly } = manualClock();
+    expect(() =>
+      createGateway({
+        upstreams: { echo: echo({ baseUrl: 'http://echo.test', auth: { type: 'none' } }) },
+        clock: wallOnly as never,
+        logger: silent,
+        drainer: { autoStart: false },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'ConfigurationError',
+        message: expect.stringMatching(/clock\.monotonic must be a function/),
+      }),
+    );
+  });
+});
+
 describe('Retry-After parsing', () => {
   const utc = (t: number) => new Date(t).toUTCString();
 
