@@ -76,7 +76,8 @@ export async function send(
     input,
     info,
     deadlineMs,
-    rt.clock.now() + deadlineMs,
+    // Monotonic: an NTP step or a host booting on local time must not move the deadline.
+    rt.clock.monotonic() + deadlineMs,
     // A write is retried only with an idempotency key: without one a retry may register twice.
     op.spec.kind === 'read' || info.context.idempotencyKey !== undefined,
     (field, raw) => {
@@ -120,7 +121,7 @@ export function replay(rt: CallRuntime, upstreams: ReadonlyMap<string, Upstream>
     };
     const { value } = await send(rt, up, op, item.input, info, signal);
     if (item.kind === 'deferred-read' && op.cache)
-      rt.cache.set(StaleCache.key(up.name, op.name, item.input), value, rt.clock.now());
+      rt.cache.set(StaleCache.key(up.name, op.name, item.input), value, rt.clock.monotonic());
     return value;
   };
 }
@@ -143,6 +144,7 @@ export async function invoke(
     attempts: 0,
     durationMs: 0,
     started: rt.clock.now(),
+    startedMono: rt.clock.monotonic(),
     context: NO_CONTEXT,
     personal: spec.personalData === true,
     subject: undefined,
@@ -172,7 +174,7 @@ export async function invoke(
     try {
       const sent = await send(rt, up, op, input, info, signal, context.deadlineMs);
       r.attempts = sent.attempts;
-      if (cacheKey) rt.cache.set(cacheKey, sent.value, rt.clock.now());
+      if (cacheKey) rt.cache.set(cacheKey, sent.value, rt.clock.monotonic());
       return { status: 'ok', data: sent.value, meta: finish(rt, r, 'ok') };
     } catch (e) {
       const error = annotate(e, up.name, op.name, r.requestId);
@@ -207,7 +209,7 @@ const NO_CONTEXT: CallRecord['context'] = Object.freeze({});
 /** Ends the call: tells the observers how it ended, and returns its meta. */
 function finish(rt: CallRuntime, r: CallRecord, outcome: CallOutcome): CallMeta {
   r.outcome = outcome;
-  r.durationMs = rt.clock.now() - r.started;
+  r.durationMs = rt.clock.monotonic() - r.startedMono;
   rt.observers.notify(r);
   return {
     upstream: r.upstream,
@@ -240,7 +242,7 @@ async function tryFallback(
   const base = { upstream: up.name, operation: op.name, requestId: info.requestId, code: error.code };
   if (read) {
     if (cacheKey && op.cache) {
-      const hit = rt.cache.get(cacheKey, rt.clock.now(), op.cache.maxStaleMs);
+      const hit = rt.cache.get(cacheKey, rt.clock.monotonic(), op.cache.maxStaleMs);
       if (hit) {
         rt.events.emit('fallback', { ...base, kind: 'stale' });
         return { status: 'stale', data: hit.data, ageMs: hit.ageMs };

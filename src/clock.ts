@@ -29,6 +29,14 @@ export const systemClock: Clock = Object.freeze({
   clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 });
 
+const CLOCK_METHODS = ['now', 'monotonic', 'setTimeout', 'clearTimeout'] as const;
+
+/** The first {@link Clock} method `clock` lacks, if any (an injected clock written before `monotonic()`). */
+export function missingClockMethod(clock: unknown): (typeof CLOCK_METHODS)[number] | undefined {
+  if (typeof clock !== 'object' || clock === null) return 'now';
+  return CLOCK_METHODS.find((m) => typeof (clock as Record<string, unknown>)[m] !== 'function');
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal | undefined, clock: Clock): Promise<void> {
   return new Promise((resolve, reject) => {

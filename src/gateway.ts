@@ -9,7 +9,7 @@ import {
   type PersonalDataContext,
 } from './adapter.js';
 import { type CallResult, type CallRuntime, invoke, replay } from './call.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, missingClockMethod, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { createEventsApi, type GatewayEventsApi } from './events-api.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
@@ -91,7 +91,10 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
    * it off. @default true
    */
   tracing?: boolean;
-  /** Time source, for tests. @default the system clock */
+  /**
+   * Time source, for tests: wall `now()` (only for what leaves the process) and `monotonic()` (every
+   * duration), with the timers. @default the system clock (`Date.now()`, `performance.now()`)
+   */
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
   random?: () => number;
@@ -230,6 +233,11 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   }
   const logger = options.logger ?? defaultLogger();
   const clock = options.clock ?? systemClock;
+  const missing = missingClockMethod(clock);
+  if (missing)
+    throw new ConfigurationError(
+      `Invalid gateway configuration: clock.${missing} must be a function (a Clock has now() for wall time and monotonic() for durations)`,
+    );
   const registry = options.metrics ?? new Registry();
   const outbox = options.outbox ?? memoryOutbox();
   const outboxDurable = outbox.durable !== false;

@@ -24,13 +24,14 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
  * includes other instances' items, e.g. a killed instance's leases once they lapse) or `timeoutMs`.
  */
 export async function drainOutbox(gateway: Drainable, timeoutMs: number, signal?: AbortSignal) {
-  const started = Date.now();
+  // Monotonic: a wall step during the drain must not end it early nor keep it going for hours.
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
   for (;;) {
     await gateway.outbox.drain().catch(() => {}); // a store hiccup: the next pass retries
     const c = await gateway.outbox.counts().catch(() => undefined);
-    if (c && c.pending + c.delivering === 0) return { complete: true, durationMs: Date.now() - started };
-    if (signal?.aborted || Date.now() - started >= timeoutMs)
-      return { complete: false, durationMs: Date.now() - started };
+    if (c && c.pending + c.delivering === 0) return { complete: true, durationMs: elapsed() };
+    if (signal?.aborted || elapsed() >= timeoutMs) return { complete: false, durationMs: elapsed() };
     // Items wait out their backoff, an open breaker its reset timeout, a dead instance's lease its end.
     await sleep(100, signal);
   }

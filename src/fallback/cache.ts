@@ -12,6 +12,7 @@ export type CacheOptions = Partial<typeof DEFAULT_CACHE_OPTIONS>;
 interface Entry {
   /** The answer as JSON: its length is its size, and every hit parses a fresh copy a caller cannot use to alter the cache. */
   json: string;
+  /** When it was stored, on the monotonic clock: its age is never negative nor stretched by a wall step. */
   storedAt: number;
 }
 
@@ -44,15 +45,20 @@ export class StaleCache {
       : crypto.createHash('sha256').update(text).digest('binary');
   }
 
+  /** Stores an answer; `now` is the monotonic clock's reading (`Clock.monotonic()`), never wall time. */
   set(key: string, data: unknown, now: number): void {
     this.lru.set(key, { json: JSON.stringify(data) ?? 'null', storedAt: now });
   }
 
-  /** A copy of the cached answer and its age, if not older than `maxStaleMs`. */
+  /**
+   * A copy of the cached answer and its age, if not older than `maxStaleMs`; `now` is on the same
+   * monotonic clock as {@link set}'s.
+   */
   get(key: string, now: number, maxStaleMs: number): { data: unknown; ageMs: number } | undefined {
     const e = this.lru.get(key);
     if (!e) return undefined;
-    const ageMs = now - e.storedAt;
+    // Clamped: an injected clock that is not truly monotonic must still not report a negative age.
+    const ageMs = Math.max(0, now - e.storedAt);
     if (ageMs > maxStaleMs) return undefined;
     return { data: JSON.parse(e.json), ageMs };
   }

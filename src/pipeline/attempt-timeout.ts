@@ -15,7 +15,7 @@ export class AttemptTimeout implements Step {
   ) {}
 
   async execute<T>(next: Next<T>, signal: AbortSignal, call: CallScope): Promise<T> {
-    const left = call.deadlineAt - this.clock.now();
+    const left = call.deadlineAt - this.clock.monotonic();
     const byDeadline = left <= this.timeoutMs;
     const ms = byDeadline ? Math.max(0, left) : this.timeoutMs;
     const timer = Number.isFinite(ms)

@@ -23,6 +23,7 @@ export interface AttemptTarget {
   transport: Transport;
   auth: AuthProvider;
   profile: WireProfile;
+  /** Wall clock (epoch ms), only to turn an HTTP-date `Retry-After` into a wait. */
   now(): number;
 }
 
@@ -104,7 +105,7 @@ function readReply(
       { status, retryable: false },
     );
   }
-  const retryAfterMs = parseRetryAfter(reply.headers['retry-after'], target.now());
+  const retryAfterMs = parseRetryAfter(reply.headers['retry-after'], target.now(), reply.headers.date);
   if (status === 429) {
     throw new GatewayError('RATE_LIMITED', 'The upstream is rate limiting us (HTTP 429)', {
       status,

@@ -83,7 +83,7 @@ export class Breaker implements Step {
     return this.current;
   }
 
-  /** When the current state began (epoch ms). */
+  /** When the current state began (wall, epoch ms: shown in health, status and events, never used to measure). */
   get since(): number {
     return this.stateSince;
   }
@@ -163,7 +163,8 @@ export class Breaker implements Step {
 
   private record(failed: boolean): void {
     if (this.current !== 'closed') return;
-    const now = this.clock.now();
+    // Window and run span on the monotonic clock: a wall step between two failures is not time passing.
+    const now = this.clock.monotonic();
     this.prune();
     const width = this.policy.windowMs / BUCKETS;
     let last = this.buckets[this.buckets.length - 1];
@@ -194,7 +195,7 @@ export class Breaker implements Step {
   }
 
   private prune(): void {
-    const cutoff = this.clock.now() - this.policy.windowMs;
+    const cutoff = this.clock.monotonic() - this.policy.windowMs;
     while (this.buckets.length > 0 && (this.buckets[0] as Bucket).start <= cutoff) this.buckets.shift();
   }
 

@@ -51,7 +51,7 @@ export class Bulkhead implements Step {
     return new Promise<void>((resolve, reject) => {
       const deadline = this.clock.setTimeout(
         () => call.end(call.deadlineError()),
-        Math.max(0, call.deadlineAt - this.clock.now()),
+        Math.max(0, call.deadlineAt - this.clock.monotonic()),
       );
       const onAbort = () => {
         this.clock.clearTimeout(deadline);

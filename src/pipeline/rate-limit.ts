@@ -5,7 +5,9 @@ import type { CallScope, Next, Step } from './step.js';
 
 /**
  * A token bucket in front of an upstream, so we respect a central platform's quota. Callers over
- * the rate wait their turn (bounded by their deadline) rather than fail.
+ * the rate wait their turn (bounded by their deadline) rather than fail. It refills on the
+ * monotonic clock: a wall step back (an NTP correction, a host booting on local time) must not
+ * leave it hours in debt, nor a step forward hand out a full burst.
  */
 export class RateLimiter implements Limiter {
   private tokens: number;
@@ -18,13 +20,15 @@ export class RateLimiter implements Limiter {
   ) {
     this.burst = policy.burst ?? policy.perSecond;
     this.tokens = this.burst;
-    this.last = clock.now();
+    this.last = clock.monotonic();
   }
 
   /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
   async acquire(signal: AbortSignal): Promise<void> {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.policy.perSecond);
+    const now = this.clock.monotonic();
+    // An injected clock that is not truly monotonic and goes back costs no tokens (and refills from there).
+    const elapsed = Math.max(0, now - this.last);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed / 1000) * this.policy.perSecond);
     this.last = now;
     // Reserve a token now (the balance may go negative); the wait pays the debt back.
     this.tokens -= 1;
@@ -52,7 +56,7 @@ export class RateLimitStep implements Step {
   async execute<T>(next: Next<T>, signal: AbortSignal, call: CallScope): Promise<T> {
     const deadline = this.clock.setTimeout(
       () => call.end(call.deadlineError()),
-      Math.max(0, call.deadlineAt - this.clock.now()),
+      Math.max(0, call.deadlineAt - this.clock.monotonic()),
     );
     try {
       await call.race(this.limiter.acquire(signal), signal);

@@ -37,7 +37,7 @@ export class RetryBudget {
   }
 
   private bucket(): [number, number, number] {
-    const second = Math.floor(this.clock.now() / 1000);
+    const second = Math.floor(this.clock.monotonic() / 1000);
     while (this.buckets.length > 0 && this.buckets[0]![0] <= second - WINDOW_SECONDS) this.buckets.shift();
     const last = this.buckets[this.buckets.length - 1];
     if (last && last[0] === second) return last;

@@ -77,7 +77,7 @@ export class RetryStep implements Step {
     if (!isGatewayError(e) || !e.retryable || call.ended) return 'not-retryable';
     if (attempt >= o.policy.maxAttempts) return 'attempts';
     if (!call.retryAllowed) return 'no-key';
-    if (o.clock.now() + delayMs >= call.deadlineAt) return 'deadline';
+    if (o.clock.monotonic() + delayMs >= call.deadlineAt) return 'deadline';
     if (!o.budget.tryRetry()) return 'budget';
     return undefined;
   }

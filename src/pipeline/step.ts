@@ -51,7 +51,10 @@ export class CallScope {
     readonly info: WireInfo,
     /** The whole call's budget (ms): the policy's `deadlineMs`, shortened by the caller's. */
     readonly deadlineMs: number,
-    /** Epoch ms at which the call's deadline passes. */
+    /**
+     * When the call's deadline passes, on the monotonic clock (`Clock.monotonic()`): compare it
+     * with `clock.monotonic()`, never with wall time.
+     */
     readonly deadlineAt: number,
     /** False for a write without an idempotency key: it is sent once. */
     readonly retryAllowed: boolean,

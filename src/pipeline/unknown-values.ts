@@ -64,7 +64,7 @@ export class UnknownValueLog {
       report: (field, raw) => {
         const value = safeCode(raw);
         const key = `${upstream}\u0000${operation}\u0000${String(field).slice(0, 64)}\u0000${value}`;
-        const now = this.clock.now();
+        const now = this.clock.monotonic();
         const last = this.seen.get(key);
         if ((last !== undefined && now - last < this.windowMs) || reported >= this.maxPerCall) {
           dropped++;

@@ -40,7 +40,7 @@ export class SharedLimiter implements Limiter {
   async acquire(signal: AbortSignal): Promise<void> {
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      if (this.fallbackUntil !== undefined && this.o.clock.now() < this.fallbackUntil) {
+      if (this.fallbackUntil !== undefined && this.o.clock.monotonic() < this.fallbackUntil) {
         return this.o.local.acquire(signal);
       }
       let waitMs: number;
@@ -78,7 +78,7 @@ export class SharedLimiter implements Limiter {
 
   private fallBack(error: unknown): void {
     const first = this.fallbackUntil === undefined;
-    this.fallbackUntil = this.o.clock.now() + this.o.retryMs;
+    this.fallbackUntil = this.o.clock.monotonic() + this.o.retryMs;
     if (!first) return;
     const reason = reasonOf(error);
     this.o.logger.warn(

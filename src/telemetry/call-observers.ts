@@ -10,8 +10,10 @@ import type { GatewayLogger } from './logger.js';
  * public `call` event does not carry.
  */
 export interface CallRecord extends Omit<CallEvent, 'correlationId'> {
-  /** When the call started (epoch ms). */
+  /** When the call started (wall, epoch ms): the audit record's time. */
   started: number;
+  /** When the call started on the monotonic clock: its `durationMs` is measured from here. */
+  startedMono: number;
   /** The call's context as validated (no signal); empty when it could not be read. */
   context: Readonly<Omit<CallContext, 'signal'>>;
   /** The call touches a citizen's personal data: it is audited. */

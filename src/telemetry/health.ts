@@ -18,13 +18,13 @@ const NOT_SENT: ReadonlySet<CallOutcome> = new Set<CallOutcome>([
 
 /**
  * Recent activity of one upstream, for `gateway.health()`, over the breaker's rolling window
- * (`policy.breaker.windowMs`, default 10 s) on the gateway's clock: the durations of the last
- * {@link LATENCY_SAMPLES} calls that reached the upstream, and the retries and fallbacks.
+ * (`policy.breaker.windowMs`, default 10 s) on the gateway's monotonic clock: the durations of the
+ * last {@link LATENCY_SAMPLES} calls that reached the upstream, and the retries and fallbacks.
  *
  * `retries` and `fallbacks` are the number of events in the window.
  */
 export class UpstreamStats {
-  /** Ring buffer of recent calls: time (epoch ms) and duration (ms). */
+  /** Ring buffer of recent calls: when they ended (monotonic ms) and their duration (ms). */
   private readonly at = new Float64Array(LATENCY_SAMPLES);
   private readonly ms = new Float64Array(LATENCY_SAMPLES);
   private next = 0;
@@ -40,7 +40,7 @@ export class UpstreamStats {
   /** Records a finished call; calls that never reached the upstream are ignored. */
   recordCall(durationMs: number, outcome: CallOutcome): void {
     if (NOT_SENT.has(outcome)) return;
-    this.at[this.next] = this.clock.now();
+    this.at[this.next] = this.clock.monotonic();
     this.ms[this.next] = durationMs;
     this.next = (this.next + 1) % LATENCY_SAMPLES;
     this.size = Math.min(this.size + 1, LATENCY_SAMPLES);
@@ -48,12 +48,12 @@ export class UpstreamStats {
 
   recordRetry(): void {
     this.prune(this.retryTimes);
-    this.retryTimes.push(this.clock.now());
+    this.retryTimes.push(this.clock.monotonic());
   }
 
   recordFallback(): void {
     this.prune(this.fallbackTimes);
-    this.fallbackTimes.push(this.clock.now());
+    this.fallbackTimes.push(this.clock.monotonic());
   }
 
   /** Retries scheduled in the window. */
@@ -71,7 +71,7 @@ export class UpstreamStats {
    * below it) of the calls in the window, in ms; `null` without samples.
    */
   latency(): { p50Ms: number | null; p95Ms: number | null; samples: number } {
-    const since = this.clock.now() - this.windowMs;
+    const since = this.clock.monotonic() - this.windowMs;
     const recent: number[] = [];
     for (let i = 0; i < this.size; i++) if (this.at[i]! >= since) recent.push(this.ms[i]!);
     recent.sort((a, b) => a - b);
@@ -84,7 +84,7 @@ export class UpstreamStats {
   }
 
   private prune(times: number[]): void {
-    const since = this.clock.now() - this.windowMs;
+    const since = this.clock.monotonic() - this.windowMs;
     let drop = 0;
     while (drop < times.length && times[drop]! < since) drop++;
     if (drop > 0) times.splice(0, drop);

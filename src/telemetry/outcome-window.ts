@@ -25,8 +25,9 @@ export interface OutcomeCounts {
 
 /**
  * Counts logical calls and fallback-served calls per upstream over a sliding window on the
- * gateway's clock, in {@link BUCKET_MS} buckets. The same ratio as the recording rule
- * `upstream:vngw_fallback_share:rate5m`, but for one instance and without Prometheus.
+ * gateway's monotonic clock (a wall step neither empties nor freezes it), in {@link BUCKET_MS}
+ * buckets. The same ratio as the recording rule `upstream:vngw_fallback_share:rate5m`, but for one
+ * instance and without Prometheus.
  */
 export class OutcomeWindow {
   private readonly buckets = new Map<string, Bucket[]>();
@@ -37,7 +38,7 @@ export class OutcomeWindow {
   ) {}
 
   record(upstream: string, outcome: CallOutcome): void {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const list = this.prune(upstream, now);
     const start = now - (now % BUCKET_MS);
     let last = list[list.length - 1];
@@ -52,7 +53,7 @@ export class OutcomeWindow {
   read(upstream: string): OutcomeCounts {
     let calls = 0;
     let fallbacks = 0;
-    for (const b of this.prune(upstream, this.clock.now())) {
+    for (const b of this.prune(upstream, this.clock.monotonic())) {
       calls += b.calls;
       fallbacks += b.fallbacks;
     }

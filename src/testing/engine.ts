@@ -138,10 +138,15 @@ function serviceUnavailable(): MockResponse {
   };
 }
 
-function tooManyRequests(retryAfter: string): MockResponse {
+function tooManyRequests(retryAfter: string, now: number): MockResponse {
   return {
     status: 429,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': retryAfter },
+    // A `Date` on the mock's clock, as a real server sends: an HTTP-date Retry-After is read against it.
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'retry-after': retryAfter,
+      date: new Date(now).toUTCString(),
+    },
     body: { error: 'Too Many Requests', message: 'Vượt quá hạn mức gọi dịch vụ, vui lòng thử lại sau' },
   };
 }
@@ -207,7 +212,7 @@ export function createMockEngine(options: MockOptions = {}): MockEngine {
           return { type: 'respond', response, delayMs: decision.delayMs };
         }
         case 'rateLimit': {
-          const response = tooManyRequests(decision.retryAfter);
+          const response = tooManyRequests(decision.retryAfter, now());
           record(target, req, 'rateLimited', response);
           return { type: 'respond', response, delayMs: decision.delayMs };
         }

@@ -110,7 +110,7 @@ class OAuth2ClientCredentials implements AuthProvider {
 
   async headers(signal: AbortSignal): Promise<Record<string, string>> {
     let token = this.token;
-    if (!token || this.clock.now() >= token.refreshAt) {
+    if (!token || this.clock.monotonic() >= token.refreshAt) {
       // Every caller waits on the same fetch; each may still give up on its own signal.
       this.inFlight ??= this.fetchToken().finally(() => {
         this.inFlight = undefined;
@@ -159,7 +159,7 @@ class OAuth2ClientCredentials implements AuthProvider {
       }
       const expiresInMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000;
       const before = Math.min(this.auth.refreshBeforeMs ?? 60_000, expiresInMs / 2);
-      const token = { value: body.access_token, refreshAt: this.clock.now() + expiresInMs - before };
+      const token = { value: body.access_token, refreshAt: this.clock.monotonic() + expiresInMs - before };
       this.token = token;
       return token;
     } catch (e) {

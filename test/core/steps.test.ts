@@ -23,7 +23,7 @@ function scope(deadlineMs = 1000, opts: { signal?: AbortSignal; retryAllowed?: b
     {},
     { requestId: 'r-1', context: {} },
     deadlineMs,
-    clock.now() + deadlineMs,
+    clock.monotonic() + deadlineMs,
     opts.retryAllowed ?? true,
     () => {},
     opts.signal,
@@ -41,7 +41,7 @@ async function settle(p: Promise<unknown>): Promise<unknown> {
 const deaf: Next = () => new Promise(() => {});
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOT_A_CODE, safeCode, UnknownValueLog } from '../../src/pipeline/unknown-values.js';
 
 function clockAt(t: { now: number }) {
-  return { now: () => t.now } as never;
+  return { now: () => t.now, monotonic: () => t.now } as never;
 }
 
 describe('unknown values', () => {

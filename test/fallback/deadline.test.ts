@@ -33,7 +33,9 @@ function timedOutSignal(): AbortSignal {
 }
 
 beforeEach(() =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }),
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  }),
 );
 afterEach(() => vi.useRealTimers());
 

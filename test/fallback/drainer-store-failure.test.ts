@@ -10,7 +10,9 @@ import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, type Step, scriptedTransport } from '../helpers/scripted-transport.js';
 
 beforeEach(() =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }),
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  }),
 );
 afterEach(() => vi.useRealTimers());
 

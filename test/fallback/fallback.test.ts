@@ -54,7 +54,9 @@ function networkAware(step: Step): Step {
 }
 
 beforeEach(() =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }),
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  }),
 );
 afterEach(() => vi.useRealTimers());
 

@@ -15,7 +15,9 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 0, 5, 8);
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  });
   vi.setSystemTime(T0);
 });
 afterEach(() => {

@@ -31,7 +31,7 @@ const refused = () =>
   Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6380'), { code: 'ECONNREFUSED' }));
 
 describe('SharedLimiter: fallback to the local bucket and return', () => {
-  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }));
   afterEach(() => vi.useRealTimers());
 
   it('granted by the shared store: no local bucket, no event', async () => {

@@ -85,7 +85,9 @@ describe('gateway.health()', () => {
   });
 
   it('has the documented shape, and counts retries and fallbacks in the window', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
     const { gateway } = echoGateway([FOUND, BUSY, BUSY, BUSY]);
     await gateway.echo.lookup(PERSON, CTX);
     const stale = gateway.echo.lookup(PERSON, CTX); // BUSY ×3 (2 retries), then the cached answer
@@ -114,7 +116,9 @@ describe('gateway.health()', () => {
   });
 
   it('status: ok → degraded (≥ 10 % errors) → degraded (one open) → down (all open) → degraded (half-open) → ok', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
     const policy: PolicyOptions = {
       retry: { maxAttempts: 1 },
       breaker: {

@@ -19,34 +19,44 @@ export const FOUND = reply(200, { ok: true, code: 'OK', data: { exists: true, st
 export const NOT_FOUND = reply(200, { ok: false, code: 'NOT_FOUND', data: null });
 export const PONG = reply(200, { ok: true, code: 'OK', data: { n: 1 } });
 
-/** A clock moved by hand; its timers fire when `advance` passes them. */
-export function manualClock(start = Date.UTC(2025, 6, 1, 2, 0, 0)): Clock & { advance(ms: number): void } {
-  let now = start;
+/**
+ * A clock moved by hand; its timers fire when `advance` passes them. `advance` moves both clocks;
+ * `stepWall` moves the wall clock alone (an NTP step, a host booting on local time), as a real
+ * host's `Date.now()` jumps while `performance.now()` and its timers do not.
+ */
+export function manualClock(
+  start = Date.UTC(2025, 6, 1, 2, 0, 0),
+): Clock & { advance(ms: number): void; stepWall(ms: number): void } {
+  let mono = 0;
+  let wallOffset = 0;
   let seq = 0;
   const timers = new Map<number, { at: number; fn: () => void }>();
   return {
-    now: () => now,
-    monotonic: () => now - start,
+    now: () => start + mono + wallOffset,
+    monotonic: () => mono,
     setTimeout(fn, ms) {
       const id = ++seq;
-      timers.set(id, { at: now + Math.max(0, ms), fn });
+      timers.set(id, { at: mono + Math.max(0, ms), fn });
       return id;
     },
     clearTimeout(handle) {
       timers.delete(handle as number);
     },
     advance(ms) {
-      const until = now + ms;
+      const until = mono + ms;
       for (;;) {
         const due = [...timers.entries()]
           .filter(([, t]) => t.at <= until)
           .sort((a, b) => a[1].at - b[1].at)[0];
         if (!due) break;
         timers.delete(due[0]);
-        now = due[1].at;
+        mono = due[1].at;
         due[1].fn();
       }
-      now = until;
+      mono = until;
+    },
+    stepWall(ms) {
+      wallOffset += ms;
     },
   };
 }
@@ -146,7 +156,9 @@ export const BREAKER = {
 export async function fullRun(): Promise<string> {
   const installed = !vi.isFakeTimers();
   if (installed)
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
   try {
     let pingDown = true;
     const transport = routedTransport({

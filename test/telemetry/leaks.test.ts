@@ -24,7 +24,9 @@ afterEach(() => {
 
 describe(`creating and closing ${N} gateways`, () => {
   it('leaves no timer (fake timers count unref-ed ones too), no EventBus listener, no process listener', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
     const buses = new Set<EventBus>();
     const on = EventBus.prototype.on;
     vi.spyOn(EventBus.prototype, 'on').mockImplementation(function (this: EventBus, ...args) {
@@ -74,7 +76,9 @@ describe(`creating and closing ${N} gateways`, () => {
   });
 
   it('a gateway refused for bad configuration leaves no timer behind', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+    });
     const before = vi.getTimerCount();
     for (let i = 0; i < 100; i++) {
       expect(() =>

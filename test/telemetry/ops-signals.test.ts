@@ -25,7 +25,9 @@ import { parseExposition } from './prom-text.js';
 
 const T0 = Date.UTC(2025, 6, 1, 2, 0, 0);
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  });
   vi.setSystemTime(T0);
 });
 afterEach(() => {
