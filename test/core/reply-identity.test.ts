@@ -229,4 +229,16 @@ describe('the stale cache and a reply about someone else', () => {
     expect(stale).toMatchObject({ status: 'stale', data: { code: 'AB-1234' } });
     await gateway.close();
   });
+
+  it('a deferred read replayed into a lie goes to the dead letter and is not cached', async () => {
+    const { gateway } = setup(DOWN, DOWN, DOWN, answer('ZX-9981'), DOWN);
+    const queued = await gateway.reg.find({ code: 'AB-1234' }, { defer: true });
+    expect(queued.status).toBe('queued');
+    expect(await gateway.outbox.drain()).toMatchObject({ delivered: 0, dead: 1 });
+    const [item] = await gateway.outbox.list({ state: 'dead' });
+    expect(item?.lastError).toMatchObject({ code: 'CONTRACT' });
+    // Nothing cached from the replay: the next outage has no stale answer (it is queued again).
+    expect((await gateway.reg.find({ code: 'AB-1234' }, { defer: true })).status).toBe('queued');
+    await gateway.close();
+  });
 });
