@@ -92,6 +92,8 @@ function compare(f: IdentityField<unknown>, input: unknown, data: unknown): Prob
   }
   const answered = text(raw);
   if (answered === undefined) return { message: 'is not a single value', code: 'type' };
+  // The usual truthful reply: the same text needs no normalising (the asked value was validated).
+  if (asked === answered) return undefined;
   const a = canonical(f, asked);
   const b = canonical(f, answered);
   if (a !== undefined && b !== undefined && (f.same ? f.same(a, b) : a === b)) return undefined;
