@@ -74,11 +74,13 @@ const BHXH_CODES: Record<string, ErrorCode> = {
   '9': 'UPSTREAM_UNAVAILABLE',
 };
 const bookWire = z.object({
+  soDinhDanh: z.string(),
   soSoBHXH: z.string(),
   hoTen: z.string(),
   trangThai: z.enum(['DANG_DONG', 'TAM_DUNG', 'CHOT_SO']),
   soThangDong: z.number(),
 });
+type BookWire = z.output<typeof bookWire>;
 const BOOK_STATUS = { DANG_DONG: 'contributing', TAM_DUNG: 'paused', CHOT_SO: 'closed' } as const;
 const receiptWire = z.object({ soBienNhan: z.string(), trangThai: z.string() });
 
@@ -99,6 +101,10 @@ const bhxhProfile = defineProfile(bhxhOperations, {
         body: { soDinhDanh: i.personalId, maCanBo: info.context.actor, mucDich: info.context.purpose },
       }),
       data: bookWire,
+      // The book must be the citizen's asked about: a book of anyone else is a CONTRACT error.
+      identity: [
+        { field: 'soDinhDanh', asked: (i) => i.personalId, answered: (d: BookWire) => d.soDinhDanh },
+      ],
       decode: (d: z.output<typeof bookWire>) => ({
         bookNumber: d.soSoBHXH,
         fullName: d.hoTen,
@@ -118,6 +124,8 @@ const bhxhProfile = defineProfile(bhxhOperations, {
         },
       }),
       data: receiptWire,
+      // Every operation says what identifies its reply, or why nothing does.
+      identity: { none: 'the receipt names nothing asked; the Idempotency-Key ties it to the dossier' },
       decode: (d: z.output<typeof receiptWire>) => ({ receiptId: d.soBienNhan, status: d.trangThai }),
     },
   },
@@ -162,7 +170,13 @@ const provincialTaxProfile = defineProfile(taxRegistryOperations, {
 // ── A tiny local server standing in for BHXH and the provincial LGSP ─────────────────────────
 
 const books: Record<string, z.input<typeof bookWire>> = {
-  '079085001234': { soSoBHXH: '7912345678', hoTen: 'Nguyễn Văn An', trangThai: 'DANG_DONG', soThangDong: 84 },
+  '079085001234': {
+    soDinhDanh: '079085001234',
+    soSoBHXH: '7912345678',
+    hoTen: 'Nguyễn Văn An',
+    trangThai: 'DANG_DONG',
+    soThangDong: 84,
+  },
 };
 const receipts = new Map<string, unknown>(); // by Idempotency-Key: a replay gets the first answer
 let writeRequests = 0;

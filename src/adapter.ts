@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import { checkProfile } from './pipeline/identity.js';
 import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
 import type { AuthOptions } from './transport/auth.js';
 import type { GatewayHooks } from './transport/hook-types.js';
@@ -88,11 +89,60 @@ export type EnvelopeResult =
       upstreamCode: string;
     };
 
+/**
+ * One field that says what a reply is about, compared with what the request asked: for example
+ * the personal ID of a citizen's profile, or the tax code of a taxpayer. Codec-neutral: both
+ * sides are read by functions (from the validated input and from the platform's data as `data`
+ * parsed it, JSON or SOAP alike). Both values are compared as text: a number is written in
+ * decimal, a string is trimmed; then `ignoreCase`, then `normalize` on each side, then `same`.
+ */
+export interface IdentityField<I = never> {
+  /** The reply field's name, for the error and the logs (never its value), e.g. `SoDinhDanh`. */
+  field: string;
+  /** The value the call asked about, from the validated input. `undefined`: nothing to compare. */
+  asked(input: I): unknown;
+  /** The value the reply says it is about, from the platform's data (already checked by `data`). */
+  answered(data: never): unknown;
+  /** Compare without regard to letter case, where the contract says the code is case-blind. @default false */
+  ignoreCase?: boolean;
+  /**
+   * The canonical form of a value (e.g. a branch tax code with its dash); `undefined` when the
+   * value is not a valid identifier at all, which never matches. @default the trimmed text
+   */
+  normalize?(value: string): string | undefined;
+  /**
+   * Whether the reply's value is the one asked, once normalised (e.g. the registry answering with
+   * the current commune of a pre-2025 code). @default equality
+   */
+  same?(asked: string, answered: string): boolean;
+  /**
+   * Compared only when the reply carries it (a reply without it passes): for a field the contract
+   * does not promise but a platform may echo. Otherwise a reply without it is a `CONTRACT` error.
+   * @default false
+   */
+  optional?: boolean;
+}
+
+/**
+ * What identifies a reply: a non-empty list of {@link IdentityField}s, all of which must agree with
+ * the request, or `{ none: reason }` for an operation whose reply carries nothing that could (the
+ * reason is for reviewers and docs, e.g. "the reply is three booleans"). Every profile operation
+ * declares one or the other: a reply about someone else is the worst answer a platform can give.
+ */
+export type ReplyIdentity<I = never> = readonly IdentityField<I>[] | { readonly none: string };
+
 /** The wire mapping of one operation. */
 export interface OperationWire<I = never> {
   request(input: I, info: WireInfo): WireRequest;
   /** Schema of the unwrapped data as the platform sends it; a mismatch is a `CONTRACT` error. */
   data: z.ZodType;
+  /**
+   * What the reply must be about, checked against the request after `data` and before `decode`.
+   * A reply about anything else (another citizen, parcel, taxpayer, registration) is a `CONTRACT`
+   * error: not retried, not cached, never answered with a stale value instead, counted, and logged
+   * with the field names only.
+   */
+  identity: ReplyIdentity<I>;
   /**
    * Maps the platform's data (already checked by `data`) to the domain result (checked by the
    * operation's `output`). `input` is the call's validated input, for results that echo it.
@@ -177,11 +227,15 @@ export type IsPersonalData<S> = S extends { personalData?: infer P }
       : false
   : false;
 
-/** Describes a wire profile; an identity function that checks it covers every operation. */
+/**
+ * Describes a wire profile; checks that it maps every operation and that each mapping declares its
+ * reply identity (a list of fields, or `{ none: reason }`), else throws a `ConfigurationError`.
+ */
 export function defineProfile<Ops extends OperationMap>(
-  _operations: Ops,
+  operations: Ops,
   profile: WireProfile<Ops>,
 ): WireProfile<Ops> {
+  checkProfile(profile as unknown as WireProfile, Object.keys(operations), `profile ${profile?.name}`);
   return profile;
 }
 

@@ -6,6 +6,7 @@ import { AttemptTimeout } from './pipeline/attempt-timeout.js';
 import { type AttemptOperation, type AttemptTarget, runAttempt } from './pipeline/attempt.js';
 import { Breaker } from './pipeline/breaker.js';
 import { Bulkhead } from './pipeline/bulkhead.js';
+import { checkProfile } from './pipeline/identity.js';
 import { CallLimits } from './pipeline/deadline.js';
 import { RateLimitStep } from './pipeline/rate-limit.js';
 import { RetryStep } from './pipeline/retry.js';
@@ -82,13 +83,8 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
   }
   validateAuth(options.auth, where);
   const profile = options.profile ?? spec.profile;
-  for (const op of Object.keys(spec.operations)) {
-    if (!profile.operations[op]) {
-      throw new ConfigurationError(
-        `Invalid configuration of ${where}: profile ${profile.name} has no mapping for ${op}`,
-      );
-    }
-  }
+  // Every operation mapped, each with its reply identity (a profile need not come from defineProfile).
+  checkProfile(profile, Object.keys(spec.operations), where);
 
   const opNames = Object.keys(spec.operations);
   checkPolicyKeys(`${where} (adapter defaults)`, spec.policy, opNames);

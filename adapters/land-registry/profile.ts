@@ -9,9 +9,15 @@ import {
   defineProfile,
   type EnvelopeResult,
   type ErrorCode,
+  type IdentityField,
   type WireReply,
 } from 'vn-national-gateway';
-import { fromWireDate, resolveCommuneCode, wireDateSchema } from 'vn-national-gateway/identifiers';
+import {
+  fromWireDate,
+  normalizeCertificateSerial,
+  resolveCommuneCode,
+  wireDateSchema,
+} from 'vn-national-gateway/identifiers';
 import { decodeEnum, envelopeFailure } from '../shared.js';
 import {
   type CertificateStatus,
@@ -113,6 +119,11 @@ export const certificateWithParcelWire = certificateWire.extend({
 export const registrationWire = z.object({
   /** Receipt number (mã biên nhận). */
   maBienNhan: z.string().min(1),
+  /**
+   * Dossier code (mã hồ sơ), not in the assumed contract: a registry version that echoes it is
+   * checked against the request's (see `identity`).
+   */
+  maHoSo: z.string().nullish(),
   /** Status (trạng thái), `DA_TIEP_NHAN`. */
   trangThai: z.string(),
 });
@@ -169,6 +180,28 @@ function useTerm(value: string, info: DecodeInfo): string {
 }
 
 /**
+ * Whether the registry's commune code `answered` is the one `asked`: the same code, or, for a
+ * pre-2025 code asked, the current unit it went to (the registry may answer with the parcel's
+ * current commune). Any other code is another commune's parcel, even one merged into the same
+ * ward: two pre-2025 communes may both have a sheet 12 with a parcel 345.
+ */
+function sameCommune(asked: string, answered: string): boolean {
+  if (asked === answered) return true;
+  const unit = resolveCommuneCode(asked);
+  if (!unit || unit.current) return false;
+  return unit.code === answered || (unit.candidates ?? []).some((c) => c.code === answered);
+}
+
+/** A parcel's identity: commune (see {@link sameCommune}), map sheet and parcel number. */
+const parcelIdentity: IdentityField<{ wardCode: string; mapSheet: number; parcelNumber: number }>[] = [
+  { field: 'maXa', asked: (i) => i.wardCode, answered: (d: ParcelKeyWire) => d.maXa, same: sameCommune },
+  { field: 'soTo', asked: (i) => i.mapSheet, answered: (d: ParcelKeyWire) => d.soTo },
+  { field: 'soThua', asked: (i) => i.parcelNumber, answered: (d: ParcelKeyWire) => d.soThua },
+];
+
+type ParcelKeyWire = { maXa: string; soTo: number; soThua: number };
+
+/**
  * The default land registry profile (`assumed-lgsp-json-v1`). Copy and modify it for another
  * path or envelope: `{ ...landRegistryProfile, envelope: createLandEnvelope({ … }) }`.
  */
@@ -183,6 +216,7 @@ export const landRegistryProfile = defineProfile(landRegistryOperations, {
         query: { maXa: i.wardCode, soTo: i.mapSheet, soThua: i.parcelNumber },
       }),
       data: parcelWire,
+      identity: parcelIdentity,
       decode: (d: z.output<typeof parcelWire>, info) => ({
         ...location(d.maXa, d.soTo, d.soThua, info),
         areaM2: d.dienTich,
@@ -195,6 +229,16 @@ export const landRegistryProfile = defineProfile(landRegistryOperations, {
     verifyCertificate: {
       request: (i) => ({ method: 'GET', path: `/land/v1/giay-chung-nhan/${encodeURIComponent(i.serial)}` }),
       data: certificateWithParcelWire,
+      identity: [
+        {
+          field: 'soPhatHanh',
+          asked: (i) => i.serial,
+          answered: (d: z.output<typeof certificateWithParcelWire>) => d.soPhatHanh,
+          // Serials are capitals, written with or without a space: no two differ by case or space.
+          ignoreCase: true,
+          normalize: (v) => normalizeCertificateSerial(v.replace(/\s+/g, '')),
+        },
+      ],
       decode: (d: z.output<typeof certificateWithParcelWire>, info) => ({
         ...certificate(d, info),
         parcel: location(d.maXa, d.soTo, d.soThua, info),
@@ -214,6 +258,15 @@ export const landRegistryProfile = defineProfile(landRegistryOperations, {
         },
       }),
       data: registrationWire,
+      // The contract's receipt names nothing asked; a dossier code, when echoed, must be ours.
+      identity: [
+        {
+          field: 'maHoSo',
+          asked: (i) => i.dossierCode,
+          answered: (d: z.output<typeof registrationWire>) => d.maHoSo,
+          optional: true,
+        },
+      ],
       decode: (d: z.output<typeof registrationWire>, info) => ({
         receiptId: d.maBienNhan,
         status: decodeEnum(REGISTRATION_STATUS_CODES, d.trangThai, 'trangThai', info),
@@ -225,6 +278,13 @@ export const landRegistryProfile = defineProfile(landRegistryOperations, {
         path: `/land/v1/dang-ky-bien-dong/${encodeURIComponent(i.receiptId)}`,
       }),
       data: registrationStatusWire,
+      identity: [
+        {
+          field: 'maBienNhan',
+          asked: (i) => i.receiptId,
+          answered: (d: z.output<typeof registrationStatusWire>) => d.maBienNhan,
+        },
+      ],
       decode: (d: z.output<typeof registrationStatusWire>, info) => ({
         receiptId: d.maBienNhan,
         status: decodeEnum(REGISTRATION_STATUS_CODES, d.trangThai, 'trangThai', info),

@@ -11,7 +11,7 @@ import {
   type ErrorCode,
   type WireReply,
 } from 'vn-national-gateway';
-import { toWireDate } from 'vn-national-gateway/identifiers';
+import { parseTaxCode, toWireDate } from 'vn-national-gateway/identifiers';
 import { decodeEnum, envelopeFailure, wireCodeSchema } from '../shared.js';
 import { type TaxpayerStatus, type TaxRegistrationStatus, taxRegistryOperations } from './schemas.js';
 
@@ -74,6 +74,11 @@ export const taxRegistrationWire = z.object({
   maHoSoThue: z.string().min(1),
   /** Tax code (mã số thuế) once issued; absent or null before. */
   mst: z.string().nullish(),
+  /**
+   * Dossier code (mã hồ sơ), not in the assumed contract: a registry version that echoes it is
+   * checked against the request's (see `identity`).
+   */
+  maHoSo: z.string().nullish(),
   /** Status (trạng thái): `TIEP_NHAN` or `DA_CAP`; other values pass through. */
   trangThai: z.string(),
 });
@@ -97,6 +102,17 @@ function decodeRegistration(d: z.output<typeof taxRegistrationWire>, info: Decod
 }
 
 /**
+ * A tax code's canonical form (a branch with its dash), or `undefined` when it is not a valid tax
+ * code: the form `taxCodeSchema` gives the request's, so both sides compare alike.
+ */
+function canonicalTaxCode(value: string): string | undefined {
+  const r = parseTaxCode(value);
+  return r.ok ? r.value.normalized : undefined;
+}
+
+type RegistrationWire = z.output<typeof taxRegistrationWire>;
+
+/**
  * The default tax registry profile (`assumed-lgsp-json-v1`). Copy and modify it for another path
  * or envelope: `{ ...taxRegistryProfile, envelope: createTaxEnvelope({ … }) }`.
  */
@@ -107,6 +123,14 @@ export const taxRegistryProfile = defineProfile(taxRegistryOperations, {
     lookupTaxCode: {
       request: (i) => ({ method: 'GET', path: `/tax/v1/nguoi-nop-thue/${encodeURIComponent(i.taxCode)}` }),
       data: taxpayerWire,
+      identity: [
+        {
+          field: 'mst',
+          asked: (i) => i.taxCode,
+          answered: (d: z.output<typeof taxpayerWire>) => d.mst,
+          normalize: canonicalTaxCode,
+        },
+      ],
       decode: (d: z.output<typeof taxpayerWire>, info) => ({
         taxCode: d.mst,
         name: d.tenNguoiNopThue,
@@ -130,6 +154,23 @@ export const taxRegistryProfile = defineProfile(taxRegistryOperations, {
         },
       }),
       data: taxRegistrationWire,
+      // An individual's tax code is their personal ID (since 1 July 2025): once issued it must be
+      // the applicant's; a dossier code, when echoed, must be ours.
+      identity: [
+        {
+          field: 'mst',
+          asked: (i) => i.personalId,
+          answered: (d: RegistrationWire) => d.mst,
+          normalize: canonicalTaxCode,
+          optional: true,
+        },
+        {
+          field: 'maHoSo',
+          asked: (i) => i.dossierCode,
+          answered: (d: RegistrationWire) => d.maHoSo,
+          optional: true,
+        },
+      ],
       decode: decodeRegistration,
     },
     getRegistrationStatus: {
@@ -138,6 +179,13 @@ export const taxRegistryProfile = defineProfile(taxRegistryOperations, {
         path: `/tax/v1/dang-ky-thue/${encodeURIComponent(i.registrationId)}`,
       }),
       data: taxRegistrationWire,
+      identity: [
+        {
+          field: 'maHoSoThue',
+          asked: (i) => i.registrationId,
+          answered: (d: RegistrationWire) => d.maHoSoThue,
+        },
+      ],
       decode: decodeRegistration,
     },
   },

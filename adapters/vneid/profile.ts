@@ -9,6 +9,7 @@ import {
   defineProfile,
   type EnvelopeResult,
   type ErrorCode,
+  type IdentityField,
   type WireInfo,
   type WireReply,
 } from 'vn-national-gateway';
@@ -74,6 +75,11 @@ function caller(info: WireInfo) {
 
 /** `DuLieu` of `POST /c06/v1/xac-thuc-cong-dan`. */
 export const verifyCitizenWire = z.object({
+  /**
+   * The personal ID verified (số định danh), not in the assumed contract: a platform version that
+   * echoes it is checked against the request (see `identity`).
+   */
+  SoDinhDanh: z.string().nullish(),
   /** The personal ID exists (tồn tại). */
   TonTai: z.boolean(),
   /** Full name matches (khớp họ và tên). */
@@ -107,6 +113,20 @@ export const citizenProfileWire = z.object({
   }),
 });
 
+/**
+ * The reply identity of both operations: the personal ID asked about. Twelve digits, compared as
+ * is (its leading zeros are the province code, never dropped).
+ */
+const personalIdIdentity = (optional: boolean): IdentityField<{ personalId: string }>[] => [
+  {
+    field: 'SoDinhDanh',
+    asked: (i) => i.personalId,
+    answered: (d: { SoDinhDanh?: string | null }) => d.SoDinhDanh,
+    normalize: (v) => (/^\d{12}$/.test(v) ? v : undefined),
+    optional,
+  },
+];
+
 const GENDER_CODES: Readonly<Record<string, Gender>> = Object.freeze({ '1': 'male', '2': 'female' });
 
 /**
@@ -129,6 +149,9 @@ export const vneidProfile = defineProfile(vneidOperations, {
         },
       }),
       data: verifyCitizenWire,
+      // The contract's answer is three booleans, bound to the request only by its X-Road-Id echo;
+      // a personal ID in the answer, when a platform version sends one, must be the one asked.
+      identity: personalIdIdentity(true),
       decode: (d: z.output<typeof verifyCitizenWire>) => ({
         exists: d.TonTai,
         nameMatches: d.KhopHoVaTen,
@@ -143,6 +166,7 @@ export const vneidProfile = defineProfile(vneidOperations, {
         body: { ...caller(info), SoDinhDanh: i.personalId, MaXacNhan: i.consentCode },
       }),
       data: citizenProfileWire,
+      identity: personalIdIdentity(false),
       decode: (d: z.output<typeof citizenProfileWire>, info) => ({
         personalId: d.SoDinhDanh,
         ...(d.SoCMND ? { oldIdCardNumber: d.SoCMND } : {}),

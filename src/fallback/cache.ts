@@ -3,7 +3,11 @@ import { LRUCache } from 'lru-cache';
 
 /** Defaults of the stale-if-error cache. */
 export const DEFAULT_CACHE_OPTIONS = Object.freeze({
-  /** Memory bound of cached answers (their JSON length, all upstreams together). @default 64 MiB */
+  /**
+   * Memory bound of the cache, all upstreams together: the V8 heap its entries hold (answer and
+   * key as the engine stores them, plus each entry's bookkeeping), not the answers' JSON length.
+   * @default 64 MiB
+   */
   maxBytes: 64 * 1024 * 1024,
 });
 
@@ -17,6 +21,29 @@ interface Entry {
 }
 
 /**
+ * Heap bytes of one flat V8 string: a 16-byte header (map, hash, length), then one byte per
+ * character when every character is Latin-1 (V8 then stores it one-byte) or two bytes otherwise
+ * (a Vietnamese name makes the whole answer two-byte), rounded up to V8's 8-byte alignment.
+ */
+export function stringHeapBytes(s: string): number {
+  const perChar = TWO_BYTE.test(s) ? 2 : 1;
+  return (16 + perChar * s.length + 7) & ~7;
+}
+
+/** Any character past Latin-1 (U+0100 and up), which makes V8 store the string two bytes per character. */
+const TWO_BYTE = /[\u0100-\uffff]/;
+
+/**
+ * Heap bytes one cache entry holds besides its two strings, measured at saturation on Node 20
+ * (x64): the entry object and its time (a heap number), the `Map` slot of lru-cache's key index
+ * (with the deleted slots a churning `Map` keeps until it rehashes) and one slot in each of
+ * lru-cache's five growing arrays (keys, values, next, prev, sizes) with their growth slack: about
+ * 260 bytes in all. The test measuring heap growth at saturation (test/fallback/cache-heap.test.ts)
+ * fails if this drifts too low.
+ */
+export const ENTRY_OVERHEAD_BYTES = 264;
+
+/**
  * The last good answer of each read, for stale-if-error. Keyed by a SHA-256 of upstream, operation
  * and input, so no personal value sits in a key; bounded by bytes (lru-cache, least recently used
  * out first).
@@ -28,7 +55,8 @@ export class StaleCache {
     const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
     this.lru = new LRUCache<string, Entry>({
       maxSize: o.maxBytes,
-      sizeCalculation: (e) => Math.max(1, e.json.length),
+      // What the entry really holds on the heap (see ENTRY_OVERHEAD_BYTES), so that maxBytes is memory.
+      sizeCalculation: (e, key) => stringHeapBytes(key) + stringHeapBytes(e.json) + ENTRY_OVERHEAD_BYTES,
     });
   }
 

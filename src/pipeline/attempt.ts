@@ -10,6 +10,7 @@ import { type FieldIssue, GatewayError } from '../errors.js';
 import type { AuthProvider } from '../transport/auth.js';
 import type { Transport } from '../transport/types.js';
 import { parseRetryAfter } from './backoff.js';
+import { checkReplyIdentity } from './identity.js';
 import { isClientRefusal, missingClientError, noClientHint } from './missing-client.js';
 import { safeCode } from './unknown-values.js';
 import type { CallScope } from './step.js';
@@ -161,6 +162,10 @@ function readReply(
   const data = wire.data.safeParse(envelope.data);
   if (!data.success)
     throw contractError('The reply data does not match the platform contract', zodIssues(data.error));
+  // Before decoding: a reply about someone else is no answer, whatever its envelope says.
+  fromProfile(target.profile.name, 'check the identity of the reply', () =>
+    checkReplyIdentity(wire.identity, input, data.data),
+  );
   const decoded = fromProfile(target.profile.name, 'decode', () =>
     wire.decode(data.data as never, info, input as never),
   );
@@ -171,7 +176,11 @@ function readReply(
 }
 
 /** A profile function that throws is a mapping the platform's contract did not foresee: `CONTRACT`. */
-function fromProfile<T>(profile: string, step: 'request' | 'decode', fn: () => T): T {
+function fromProfile<T>(
+  profile: string,
+  step: 'request' | 'decode' | 'check the identity of the reply',
+  fn: () => T,
+): T {
   try {
     return fn();
   } catch (e) {

@@ -217,7 +217,7 @@ export function createMockEngine(options: MockOptions = {}): MockEngine {
           return { type: 'respond', response, delayMs: decision.delayMs };
         }
         case 'pass': {
-          const answered = model.handle(req);
+          const answered = model.handle(req, decision.lie === true);
           record(target, req, 'answered', answered);
           const { replayed: _, ...wire } = decision.drift ? applyDrift(target, answered) : answered;
           return { type: 'respond', response: wire, delayMs: decision.delayMs };

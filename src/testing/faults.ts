@@ -54,6 +54,14 @@ export interface Fault {
   flapping?: { upMs: number; downMs: number };
   /** Rename fields of success payloads (see `DRIFT_RENAMES`). */
   drift?: boolean;
+  /**
+   * Answer about someone else: a read about one citizen, parcel, certificate, taxpayer or
+   * registration is answered with another one's record from the fixtures, in a well-formed
+   * envelope with the request's `X-Road-Id` echoed (what a platform mixing up its answers sends).
+   * `true` for every read, `{ rate }` for a share of them (0–1, seeded). Writes are answered
+   * truthfully (lying about a write would register another dossier). Default off.
+   */
+  lie?: boolean | { rate: number };
 }
 
 const nonNegative = z.number().finite().nonnegative();
@@ -100,6 +108,7 @@ const faultSchema = z.strictObject({
   down: z.boolean().optional(),
   flapping: z.strictObject({ upMs: nonNegative, downMs: nonNegative }).optional(),
   drift: z.boolean().optional(),
+  lie: z.union([z.boolean(), z.strictObject({ rate: share })]).optional(),
 });
 
 /** Throws a `TypeError` naming the bad fields when `fault` is not a valid {@link Fault}. */
@@ -113,7 +122,7 @@ export function assertFault(fault: unknown): asserts fault is Fault {
 
 /** What to do with one request. `delayMs` is real time to wait before acting. */
 export type FaultDecision =
-  | { action: 'pass'; delayMs: number; drift: boolean }
+  | { action: 'pass'; delayMs: number; drift: boolean /** Answer about someone else. */; lie?: true }
   | { action: 'fail'; kind: 'http503' | 'busy'; delayMs: number }
   | { action: 'reset'; delayMs: number }
   | { action: 'rateLimit'; retryAfter: string; delayMs: number }
@@ -145,6 +154,7 @@ interface TargetState {
   kinds: Random;
   latency: Random;
   limits: Random;
+  lies: Random;
   quota: { second: number; count: number };
 }
 
@@ -201,6 +211,7 @@ export function createFaultController(options: FaultControllerOptions = {}): Fau
         kinds: stream('kinds'),
         latency: stream('latency'),
         limits: stream('limits'),
+        lies: stream('lies'),
         quota: { second: -1, count: 0 },
       });
     },
@@ -228,7 +239,9 @@ export function createFaultController(options: FaultControllerOptions = {}): Fau
         return { action: 'rateLimit', retryAfter, delayMs };
       }
       if (fault.errorRate && s.errors() < fault.errorRate) return failWith(pickKind(s), delayMs);
-      return { action: 'pass', delayMs, drift: fault.drift === true };
+      const decision: FaultDecision = { action: 'pass', delayMs, drift: fault.drift === true };
+      if (fault.lie && (fault.lie === true || s.lies() < fault.lie.rate)) decision.lie = true;
+      return decision;
     },
   };
 }

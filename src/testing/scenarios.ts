@@ -8,7 +8,7 @@ import { deepFreeze } from './freeze.js';
 import type { MockUpstream } from './types.js';
 
 /** The names of {@link scenarios}. */
-export type ScenarioName = 'healthy' | 'flaky' | 'outage' | 'slow' | 'flapping' | 'drift';
+export type ScenarioName = 'healthy' | 'flaky' | 'outage' | 'slow' | 'flapping' | 'drift' | 'lying';
 
 /** Faults per platform for one scenario; a platform not listed is healthy. */
 export type Scenario = Readonly<Partial<Record<MockUpstream, Readonly<Fault>>>>;
@@ -23,6 +23,8 @@ const all = (fault: Fault): Scenario => deepFreeze({ vneid: fault, land: fault, 
  * - `flapping`: up 5 s, down 5 s (HTTP 503), repeating.
  * - `drift`: success payloads rename a field (`TonTai` → `TonTaiCongDan`, `dienTich` →
  *   `dienTichM2`, `tenNguoiNopThue` → `ten`, …).
+ * - `lying`: one read in ten is answered about someone else (another citizen, parcel, certificate,
+ *   taxpayer or registration), well formed, with the request's `X-Road-Id` (see the `lie` fault).
  */
 export const scenarios: Readonly<Record<ScenarioName, Scenario>> = deepFreeze({
   healthy: {},
@@ -31,6 +33,7 @@ export const scenarios: Readonly<Record<ScenarioName, Scenario>> = deepFreeze({
   slow: all({ latencyMs: { distribution: 'uniform', min: 500, max: 2500 } }),
   flapping: all({ flapping: { upMs: 5000, downMs: 5000 } }),
   drift: all({ drift: true }),
+  lying: all({ lie: { rate: 0.1 } }),
 });
 
 /** `true` when `name` is a known scenario. */

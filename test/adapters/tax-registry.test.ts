@@ -70,7 +70,9 @@ describe('tax.lookupTaxCode', () => {
     intercept('GET', LOOKUP(enterpriseTaxCode), [[200, taxOk({ ...taxpayerWireData, trangThai: '03' })]]);
     const closed = await t.gateway.tax.lookupTaxCode({ taxCode: enterpriseTaxCode }, taxContext);
     expect(closed.status === 'ok' && closed.data.status).toBe('closed');
-    intercept('GET', LOOKUP('0312345673'), [[200, taxOk({ ...taxpayerWireData, trangThai: '05' })]]);
+    intercept('GET', LOOKUP('0312345673'), [
+      [200, taxOk({ ...taxpayerWireData, mst: '0312345673', trangThai: '05' })],
+    ]);
     const other = await t.gateway.tax.lookupTaxCode({ taxCode: '0312345673' }, taxContext);
     expect(other.status === 'ok' && other.data.status).toBe('05');
     expect(t.unknown).toEqual([

@@ -26,6 +26,7 @@ const profile = defineProfile(operations, {
     lookup: {
       request: (i) => ({ method: 'GET', path: `/x/${i.code}` }),
       data: z.object({ name: z.string() }),
+      identity: { none: 'the test reply is a name only' },
       decode: (d: { name: string }, _info, input) => ({ name: `${d.name} (${input.code.length})` }),
     },
   },

@@ -56,6 +56,7 @@ export const echoProfile = defineProfile(operations, {
         body: { id: i.personalId, name: i.fullName, purpose: info.context.purpose },
       }),
       data: z.object({ exists: z.boolean(), status: z.string() }),
+      identity: { none: 'the test platform answers two facts about the person, not who it is' },
       decode: (d: { exists: boolean; status: string }, info) => {
         if (!['ACTIVE', 'CLOSED'].includes(d.status)) info.unknownValue('status', d.status);
         return { found: d.exists, status: d.status };
@@ -64,16 +65,20 @@ export const echoProfile = defineProfile(operations, {
     ping: {
       request: (i) => ({ method: 'GET', path: '/echo/ping', query: { n: i.n } }),
       data: z.object({ n: z.number() }),
+      // Tests answer any ping with any n: the reply identity is tested in test/core/reply-identity.test.ts.
+      identity: { none: 'a test reply whose number is whatever the script says' },
       decode: (d: { n: number }) => d,
     },
     submit: {
       request: (i) => ({ method: 'POST', path: '/echo/submit', body: i }),
       data: z.object({ receiptId: z.string() }),
+      identity: { none: 'a receipt names nothing asked' },
       decode: (d: { receiptId: string }) => d,
     },
     note: {
       request: (i) => ({ method: 'POST', path: '/echo/note', body: i }),
       data: z.object({ ok: z.boolean() }),
+      identity: { none: 'the reply is one boolean' },
       decode: (d: { ok: boolean }) => d,
     },
   },

@@ -128,17 +128,20 @@ const drifting = defineAdapter({
       strict: {
         request: () => ({ method: 'GET', path: '/strict' }),
         data: z.strictObject({ n: z.number() }),
+        identity: { none: 'a test reply without identity' },
         decode: (d: { n: number }) => d,
       },
       keyed: {
         request: () => ({ method: 'GET', path: '/keyed' }),
         // A record keyed by personal ID: its keys are data.
         data: z.record(z.string(), z.object({ n: z.number() })),
+        identity: { none: 'a test reply without identity' },
         decode: () => ({}),
       },
       codes: {
         request: () => ({ method: 'GET', path: '/codes' }),
         data: z.object({ codes: z.array(z.string()) }),
+        identity: { none: 'a test reply without identity' },
         decode: (d: { codes: string[] }, info) => {
           for (const c of d.codes) if (c !== 'KNOWN') info.unknownValue('codes', c);
           return { count: d.codes.length };

@@ -250,6 +250,7 @@ describe('scenarios', () => {
       'flaky',
       'flapping',
       'healthy',
+      'lying',
       'outage',
       'slow',
     ]);

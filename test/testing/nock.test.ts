@@ -130,6 +130,7 @@ describe('nock helper answers as the HTTP server does', () => {
       },
     ],
     ['drift', { vneid: { drift: true }, land: { drift: true }, tax: { drift: true } }],
+    ['lie', { vneid: { lie: true }, land: { lie: { rate: 0.5 } }, tax: { lie: true } }],
   ])('same answers: %s', async (_name, faults) => {
     const list = calls();
     const now = () => Date.UTC(2025, 9, 1); // both transports on one fixed clock: equal timestamps

@@ -9,7 +9,15 @@ import { z } from 'zod';
 import type { CertificateFixture, MockFixtures, ParcelFixture } from '../fixtures.js';
 import type { PlatformOptions } from './common-options.js';
 import { createIdempotencyStore } from './idempotency.js';
-import { assemblePlatform, defineRoute, type PlatformModel, type RouteResult } from './router.js';
+import {
+  assemblePlatform,
+  defineRoute,
+  type PlatformModel,
+  type RouteResult,
+  lastSegment,
+  someoneElse,
+  withLastSegment,
+} from './router.js';
 import { type FailureKind, normalizeSerial, type PlatformEnvelope, toWireDate } from './wire.js';
 
 const CODES: Record<FailureKind, readonly [code: string, status: number]> = {
@@ -86,12 +94,25 @@ export function createLandPlatform({ fixtures, tokens, now }: PlatformOptions): 
     );
   };
   const parcelNotFound: RouteResult = { fail: 'notFound', message: 'Không tìm thấy thửa đất' };
+  const serials = fixtures.parcels.flatMap((p) => p.certificates.map((c) => c.serial));
 
   const routes = [
     defineRoute({
       method: 'GET',
       path: /^\/land\/v1\/thua-dat$/,
       input: parcelQuery,
+      elsewhere: (req) => {
+        const { maXa, soTo, soThua } = req.query;
+        const asked = findParcel(maXa ?? '', Number(soTo), Number(soThua));
+        const other = someoneElse(fixtures.parcels, (p) => p === asked);
+        if (!other) return undefined;
+        const query = {
+          maXa: other.wardCode,
+          soTo: String(other.mapSheet),
+          soThua: String(other.parcelNumber),
+        };
+        return { ...req, query };
+      },
       run: ({ input }) => {
         const p = findParcel(input.maXa, Number(input.soTo), Number(input.soThua));
         return p ? { ok: parcelWire(p) } : parcelNotFound;
@@ -100,6 +121,13 @@ export function createLandPlatform({ fixtures, tokens, now }: PlatformOptions): 
     defineRoute({
       method: 'GET',
       path: /^\/land\/v1\/giay-chung-nhan\/([^/]+)$/,
+      elsewhere: (req) => {
+        const asked = normalizeSerial(lastSegment(req) ?? '');
+        return withLastSegment(
+          req,
+          someoneElse(serials, (s) => s === asked),
+        );
+      },
       run: ({ params }) => {
         const serial = normalizeSerial(params[0]!);
         if (!serial) return { fail: 'invalid', message: 'Số phát hành giấy chứng nhận không hợp lệ' };
@@ -128,6 +156,11 @@ export function createLandPlatform({ fixtures, tokens, now }: PlatformOptions): 
     defineRoute({
       method: 'GET',
       path: /^\/land\/v1\/dang-ky-bien-dong\/([^/]+)$/,
+      elsewhere: (req) => {
+        const asked = lastSegment(req);
+        const other = someoneElse(store.registrations(), (r) => r.receiptId === asked);
+        return withLastSegment(req, other?.receiptId);
+      },
       run: ({ params }) => {
         const reg = store.byReceipt(params[0]!);
         if (!reg) return { fail: 'notFound', message: 'Không tìm thấy hồ sơ đăng ký biến động' };

@@ -33,8 +33,11 @@ export interface PlatformModelOptions {
 export interface PlatformsModel {
   /** Which endpoint group a path belongs to; `undefined` for anything else. */
   targetOf(path: string): MockTarget | undefined;
-  /** Answers a request (a plain 404 outside every platform). */
-  handle(req: MockRequest): MockResponse;
+  /**
+   * Answers a request (a plain 404 outside every platform); with `lie`, a read is answered about
+   * someone else (see the `lie` fault).
+   */
+  handle(req: MockRequest, lie?: boolean): MockResponse;
   /** The platform's busy answer (HTTP 200 + busy code); for `token`, an OAuth2 HTTP 503. */
   busy(target: MockTarget, req: MockRequest): MockResponse;
   registrations(upstream: MockUpstream): readonly Registration[];
@@ -70,10 +73,10 @@ export function createPlatformModel(options: PlatformModelOptions): PlatformsMod
 
   return {
     targetOf,
-    handle(req) {
+    handle(req, lie) {
       const target = targetOf(req.path);
       if (target === undefined) return jsonResponse(404, { error: 'Not Found', path: req.path });
-      return target === 'token' ? tokens.handle(req) : platforms[target].handle(req);
+      return target === 'token' ? tokens.handle(req) : platforms[target].handle(req, lie);
     },
     busy(target, req) {
       if (target === 'token') {

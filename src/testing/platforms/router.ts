@@ -34,6 +34,11 @@ export interface Route<I = unknown> {
   write?: boolean;
   /** Validates the body (POST) or the query (GET). */
   input?: z.ZodType<I>;
+  /**
+   * For the `lie` fault: the same request about someone else (another citizen, parcel…), or
+   * `undefined` when there is no one else to answer about. Reads only.
+   */
+  elsewhere?(req: MockRequest): MockRequest | undefined;
   run(ctx: RouteContext<I>): RouteResult;
 }
 
@@ -90,10 +95,11 @@ export const MISSING_CLIENT_REASON = 'Thiếu tiêu đề X-Road-Client (missing
 export function createPlatformHandler(
   def: PlatformDefinition,
   deps: RouterDeps,
-): (req: MockRequest) => MockResponse {
+): (req: MockRequest, lie?: boolean) => MockResponse {
   const { envelope } = def;
 
-  return (req) => {
+  return (asked, lie) => {
+    let req = asked;
     const requestId = isUuid(req.headers['x-road-id']) ? req.headers['x-road-id'] : undefined;
     const answer = (r: { status: number; body: unknown }) => jsonResponse(r.status, r.body, requestId);
 
@@ -105,6 +111,9 @@ export function createPlatformHandler(
       res.headers.allow = byPath.map((r) => r.method).join(', ');
       return res;
     }
+    // The lie: everything below (checks, logic, envelope, X-Road-Id echo) runs as for the request
+    // about someone else, so the answer is well-formed and about the wrong subject.
+    if (lie && route.elsewhere && !route.write) req = route.elsewhere(req) ?? req;
 
     if (!req.headers['x-road-client']?.trim())
       return answer({ ...envelope.fail('invalid', MISSING_CLIENT_REASON), status: 400 });
@@ -148,14 +157,39 @@ export function createPlatformHandler(
 /** One platform of the pure model. */
 export interface PlatformModel {
   readonly upstream: MockUpstream;
-  /** Answers a request under the platform's prefix. */
-  handle(req: MockRequest): MockResponse;
+  /** Answers a request under the platform's prefix; with `lie`, a read about someone else. */
+  handle(req: MockRequest, lie?: boolean): MockResponse;
   /** The platform's own busy answer (sent with HTTP 200), for the fault layer. */
   busy(req: MockRequest): MockResponse;
   /** Distinct processed writes. */
   registrations(): readonly Registration[];
   /** Forgets idempotency keys and registrations. */
   reset(): void;
+}
+
+/**
+ * The one after `isAsked` in `list` (wrapping round), for the `lie` fault: someone else than asked.
+ * `undefined` when the list has no one else.
+ */
+export function someoneElse<T>(list: readonly T[], isAsked: (item: T) => boolean): T | undefined {
+  const i = list.findIndex(isAsked);
+  if (list.length === 0 || (i >= 0 && list.length === 1)) return undefined;
+  return list[(i + 1) % list.length];
+}
+
+/** The last path segment, URI-decoded (`undefined` when malformed). */
+export function lastSegment(req: MockRequest): string | undefined {
+  try {
+    return decodeURIComponent(req.path.slice(req.path.lastIndexOf('/') + 1));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `req` with its last path segment replaced by `segment` (encoded); `undefined` without one. */
+export function withLastSegment(req: MockRequest, segment: string | undefined): MockRequest | undefined {
+  if (segment === undefined) return undefined;
+  return { ...req, path: req.path.slice(0, req.path.lastIndexOf('/') + 1) + encodeURIComponent(segment) };
 }
 
 /** Wraps a platform definition into a {@link PlatformModel}. */

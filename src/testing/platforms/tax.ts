@@ -8,7 +8,14 @@ import { z } from 'zod';
 import type { TaxpayerFixture } from '../fixtures.js';
 import type { PlatformOptions } from './common-options.js';
 import { createIdempotencyStore } from './idempotency.js';
-import { assemblePlatform, defineRoute, type PlatformModel } from './router.js';
+import {
+  assemblePlatform,
+  defineRoute,
+  lastSegment,
+  type PlatformModel,
+  someoneElse,
+  withLastSegment,
+} from './router.js';
 import { type FailureKind, isTaxCode, isWireDate, type PlatformEnvelope } from './wire.js';
 
 const CODES: Record<FailureKind, readonly [code: number, status: number]> = {
@@ -49,11 +56,19 @@ export function createTaxPlatform({ fixtures, tokens, now }: PlatformOptions): P
     for (const b of e.branches) taxpayers.set(b.taxCode, b);
   }
   for (const i of fixtures.individualTaxpayers) taxpayers.set(i.taxCode, i);
+  const codes = [...taxpayers.keys()];
 
   const routes = [
     defineRoute({
       method: 'GET',
       path: /^\/tax\/v1\/nguoi-nop-thue\/([^/]+)$/,
+      elsewhere: (req) => {
+        const asked = lastSegment(req);
+        return withLastSegment(
+          req,
+          someoneElse(codes, (c) => c === asked),
+        );
+      },
       run: ({ params }) => {
         const mst = params[0]!;
         if (!isTaxCode(mst)) return { fail: 'invalid', message: 'Mã số thuế không hợp lệ' };
@@ -78,6 +93,13 @@ export function createTaxPlatform({ fixtures, tokens, now }: PlatformOptions): P
     defineRoute({
       method: 'GET',
       path: /^\/tax\/v1\/dang-ky-thue\/([^/]+)$/,
+      elsewhere: (req) => {
+        const asked = lastSegment(req);
+        return withLastSegment(
+          req,
+          someoneElse(store.registrations(), (r) => r.receiptId === asked)?.receiptId,
+        );
+      },
       run: ({ params }) => {
         const reg = store.byReceipt(params[0]!);
         if (!reg) return { fail: 'notFound', message: 'Không tìm thấy hồ sơ đăng ký thuế' };

@@ -8,12 +8,14 @@ import { z } from 'zod';
 import type { CitizenFixture } from '../fixtures.js';
 import type { PlatformOptions } from './common-options.js';
 import { createIdempotencyStore } from './idempotency.js';
+import type { MockRequest } from '../types.js';
 import {
   assemblePlatform,
   defineRoute,
   type PlatformModel,
   type RouteContext,
   type RouteResult,
+  someoneElse,
 } from './router.js';
 import { type FailureKind, isWireDate, type PlatformEnvelope, sameName, toWireDate } from './wire.js';
 
@@ -77,6 +79,13 @@ function profileOf(c: CitizenFixture): Record<string, unknown> {
 /** Creates the VNeID platform model. */
 export function createVneidPlatform({ fixtures, tokens, now }: PlatformOptions): PlatformModel {
   const find = (id: string) => fixtures.citizens.find((c) => c.personalId === id);
+  /** The lie: the same body about another citizen (with that citizen's consent code). */
+  const aboutSomeoneElse = (req: MockRequest): MockRequest | undefined => {
+    const body = req.body as { SoDinhDanh?: unknown } | undefined;
+    const other = someoneElse(fixtures.citizens, (c) => c.personalId === body?.SoDinhDanh);
+    if (!other || typeof body !== 'object' || body === null) return undefined;
+    return { ...req, body: { ...body, SoDinhDanh: other.personalId, MaXacNhan: other.consentCode } };
+  };
   const notFound: RouteResult = { fail: 'notFound', message: 'Không tìm thấy thông tin công dân' };
 
   const routes = [
@@ -85,6 +94,12 @@ export function createVneidPlatform({ fixtures, tokens, now }: PlatformOptions):
       path: /^\/c06\/v1\/xac-thuc-cong-dan$/,
       citizenData: true,
       input: verifyInput,
+      elsewhere: (req) => {
+        const other = aboutSomeoneElse(req);
+        if (!other) return undefined;
+        const { MaXacNhan: _, ...body } = other.body as Record<string, unknown>;
+        return { ...other, body };
+      },
       run: (ctx) =>
         checkRequestId(ctx, () => {
           const c = find(ctx.input.SoDinhDanh);
@@ -103,6 +118,7 @@ export function createVneidPlatform({ fixtures, tokens, now }: PlatformOptions):
       path: /^\/c06\/v1\/tra-cuu-cong-dan$/,
       citizenData: true,
       input: profileInput,
+      elsewhere: aboutSomeoneElse,
       run: (ctx) =>
         checkRequestId(ctx, () => {
           const c = find(ctx.input.SoDinhDanh);
