@@ -206,7 +206,8 @@ export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'>
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
 
-const RESERVED = new Set([
+/** Names an upstream cannot take: the gateway's own members (and `then`, so it is not a thenable). */
+export const RESERVED = new Set([
   'health',
   'livez',
   'readyz',
