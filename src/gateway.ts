@@ -22,6 +22,7 @@ import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './f
 import { GatewayError } from './errors.js';
 import type { CallScope } from './pipeline/step.js';
 import { auditRecord, CallObservers, callEvent, logLine } from './telemetry/call-observers.js';
+import { RESERVED } from './gateway-members.js';
 import { DEFAULT_REFUSAL_LOG_INTERVAL_MS, RefusalLog } from './telemetry/refusal-log.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validationError } from './pipeline/validation.js';
@@ -213,21 +214,6 @@ export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'>
 } & {
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
-
-/** Names an upstream cannot take: the gateway's own members (and `then`, so it is not a thenable). */
-export const RESERVED = new Set([
-  'health',
-  'livez',
-  'readyz',
-  'platformStatus',
-  'metrics',
-  'registry',
-  'on',
-  'events',
-  'outbox',
-  'close',
-  'then',
-]);
 
 /**
  * Creates a gateway: one set of breakers, budgets, caches, metrics and an outbox, shared by

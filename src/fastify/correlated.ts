@@ -4,7 +4,7 @@
  * `X-Correlation-Id`-style headers share one id without wiring it by hand at every call.
  */
 
-import { RESERVED } from '../gateway.js';
+import { RESERVED } from '../gateway-members.js';
 
 type Client = Record<string, (input: unknown, context?: Record<string, unknown>) => Promise<unknown>>;
 

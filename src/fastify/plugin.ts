@@ -5,8 +5,8 @@
  */
 
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, LogLevel } from 'fastify';
-import type { GatewayCore } from '../gateway.js';
-import { ConfigurationError } from '../policy.js';
+// The core by its public name: one copy of it at run time, shared with the app's gateway.
+import { ConfigurationError, type GatewayCore } from 'vn-national-gateway';
 import { type TelemetryPath, telemetryAnswer } from '../telemetry/endpoints.js';
 import { correlatedGateway } from './correlated.js';
 
