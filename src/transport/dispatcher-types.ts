@@ -15,7 +15,8 @@ export interface UndiciRequestOptions {
   path: string;
   method: string;
   headers: Record<string, string>;
-  body: string | undefined;
+  /** Left out when the request has no body. */
+  body?: string;
   signal: AbortSignal;
 }
 

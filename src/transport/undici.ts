@@ -3,7 +3,7 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import { GatewayError } from '../errors.js';
 import { toTransportError } from './undici-errors.js';
 import type { TransportTlsOptions } from './tls.js';
-import type { UndiciDispatcherLike, UndiciResponseData } from './dispatcher-types.js';
+import type { UndiciDispatcherLike, UndiciRequestOptions, UndiciResponseData } from './dispatcher-types.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
@@ -87,13 +87,15 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
     stack: 'undici',
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
-        const res = await dispatcher.request({
+        const options: UndiciRequestOptions = {
           ...originAndPath(req.url),
           method: req.method,
           headers: withDefaults(req),
-          body: serialise(req.body),
           signal: req.signal,
-        });
+        };
+        const body = serialise(req.body);
+        if (body !== undefined) options.body = body;
+        const res = await dispatcher.request(options);
         const headers = flattenHeaders(res.headers);
         const declared = Number(headers['content-length']);
         // An honest Content-Length over the limit is refused before reading a byte of it.
