@@ -8,6 +8,8 @@ const entry = {
   cli: 'src/cli/bin.ts',
   // undici is an optional peer dependency: only this entry imports it.
   undici: 'src/undici.ts',
+  // fastify is an optional peer dependency too: only this entry's types refer to it.
+  fastify: 'src/fastify.ts',
 };
 
 // Adapters import the core by its public name, so at run time they share one copy of it.
@@ -49,6 +51,7 @@ export default defineConfig([
       testing: entry.testing,
       identifiers: entry.identifiers,
       undici: entry.undici,
+      fastify: entry.fastify,
     },
     format: ['cjs'],
     dts, // .d.cts, so require() consumers get CommonJS-flavoured types

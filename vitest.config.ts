@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^vn-national-gateway\/testing$/, replacement: r('./src/testing/index.ts') },
       { find: /^vn-national-gateway\/identifiers$/, replacement: r('./src/identifiers/index.ts') },
       { find: /^vn-national-gateway\/undici$/, replacement: r('./src/undici.ts') },
+      { find: /^vn-national-gateway\/fastify$/, replacement: r('./src/fastify.ts') },
     ],
   },
   test: {

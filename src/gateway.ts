@@ -22,6 +22,8 @@ import type { OutboxItem, OutboxListFilter, OutboxState, OutboxStore } from './f
 import { GatewayError } from './errors.js';
 import type { CallScope } from './pipeline/step.js';
 import { auditRecord, CallObservers, callEvent, logLine } from './telemetry/call-observers.js';
+import { RESERVED } from './gateway-members.js';
+import { DEFAULT_REFUSAL_LOG_INTERVAL_MS, RefusalLog } from './telemetry/refusal-log.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
 import { validationError } from './pipeline/validation.js';
 import type { GatewayEventsOf } from './typed-events.js';
@@ -98,6 +100,13 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   clock?: Clock;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
   random?: () => number;
+  /**
+   * While a breaker is open, the first call it refuses is logged at once and the others are
+   * summarised: one warn line per upstream per this interval, with counts per operation (event
+   * `breaker:refused`). A breaker's state change writes the pending summary at once.
+   * @default 10000
+   */
+  refusalLogIntervalMs?: number;
 }
 
 /**
@@ -209,20 +218,6 @@ export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'>
   readonly [K in keyof U]: AdapterClient<OpsOf<U[K]>>;
 };
 
-const RESERVED = new Set([
-  'health',
-  'livez',
-  'readyz',
-  'platformStatus',
-  'metrics',
-  'registry',
-  'on',
-  'events',
-  'outbox',
-  'close',
-  'then',
-]);
-
 /**
  * Creates a gateway: one set of breakers, budgets, caches, metrics and an outbox, shared by
  * nothing else in the process. Throws {@link ConfigurationError} on bad configuration.
@@ -257,6 +252,12 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   const shutdown = new AbortController();
   const live = new Set<CallScope>();
   const inFlight = new Set<Promise<unknown>>();
+  const refusalLogIntervalMs = options.refusalLogIntervalMs ?? DEFAULT_REFUSAL_LOG_INTERVAL_MS;
+  if (!Number.isSafeInteger(refusalLogIntervalMs) || refusalLogIntervalMs <= 0)
+    throw new ConfigurationError(
+      'Invalid gateway configuration: refusalLogIntervalMs must be a positive integer (milliseconds)',
+    );
+  const refusals = new RefusalLog(clock, refusalLogIntervalMs);
   const observers = new CallObservers((error) =>
     logger.error({ err: (error as Error)?.name }, 'call observer threw'),
   );
@@ -328,7 +329,11 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     outcomes.record(r.upstream, r.outcome);
     upstreams.get(r.upstream)?.stats.recordCall(r.durationMs, r.outcome);
   });
-  observers.add(logLine(tracing?.traceId));
+  observers.add(refusals.wrap(logLine(tracing?.traceId)));
+  // A state change ends an outage period (or starts one): its summary goes out now, and the
+  // first refusal of the next open breaker is logged at once.
+  for (const change of ['breaker:open', 'breaker:half-open', 'breaker:close'] as const)
+    events.on(change, (e) => refusals.flush(e.upstream));
   events.on('retry', (e) => upstreams.get(e.upstream)?.stats.recordRetry());
   events.on('fallback', (e) => upstreams.get(e.upstream)?.stats.recordFallback());
   const drainer = new Drainer(rt, upstreams, replay(rt, upstreams), options.drainer, logger);
@@ -396,6 +401,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
         await Promise.allSettled([...inFlight]);
         await drainer.stop();
         releaseUpstreams(upstreams.values());
+        refusals.close(); // the outage summaries still pending
         eventsApi.close();
         events.clear();
         telemetry.unregister(); // also from an injected registry: a closed gateway must not break its scrapes

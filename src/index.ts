@@ -146,4 +146,10 @@ export {
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
 export type { GatewayHooks, HookRequest, HookResponse } from './transport/hooks.js';
-export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';
+export type {
+  HttpMethod,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+  TransportStack,
+} from './transport/types.js';

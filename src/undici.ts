@@ -8,3 +8,8 @@ export {
   undiciTransport,
 } from './transport/undici.js';
 export type { TransportTlsOptions } from './transport/tls.js';
+export type {
+  UndiciDispatcherLike,
+  UndiciRequestOptions,
+  UndiciResponseData,
+} from './transport/dispatcher-types.js';

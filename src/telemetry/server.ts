@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { GatewayCore } from '../gateway.js';
+import { type MetricsSource, TELEMETRY_PATHS, type TelemetryPath, telemetryAnswer } from './endpoints.js';
+
+export type { MetricsSource } from './endpoints.js';
 
 /** Options of {@link serveMetrics}. */
 export interface MetricsServerOptions {
@@ -21,15 +23,6 @@ export interface MetricsServer {
   /** Stops listening and destroys open connections (keep-alive ones included). Idempotent. */
   close(): Promise<void>;
 }
-
-/**
- * What {@link serveMetrics} uses of a gateway. `livez`, `readyz` and `platformStatus` are
- * optional so that a source of your own may leave them out (their paths then answer 404).
- */
-export type MetricsSource = Pick<GatewayCore, 'metrics' | 'health' | 'registry'> &
-  Partial<Pick<GatewayCore, 'livez' | 'readyz' | 'platformStatus'>>;
-
-const PATHS = new Set(['/metrics', '/health', '/livez', '/readyz', '/status']);
 
 /**
  * Serves a gateway's telemetry over HTTP with `node:http`, for Prometheus and for probes:
@@ -104,10 +97,12 @@ export async function serveMetrics(
   };
 }
 
+const PATHS: ReadonlySet<string> = new Set(TELEMETRY_PATHS);
+
 async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?', 1)[0];
+  const path = (req.url ?? '/').split('?', 1)[0] as string;
   const head = req.method === 'HEAD';
-  if (!PATHS.has(path!)) {
+  if (!PATHS.has(path)) {
     send(
       res,
       404,
@@ -122,63 +117,8 @@ async function handle(gateway: MetricsSource, req: IncomingMessage, res: ServerR
     send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false);
     return;
   }
-  if (path === '/metrics') {
-    let text: string;
-    try {
-      text = await gateway.metrics();
-    } catch {
-      send(res, 500, 'text/plain; charset=utf-8', 'metrics collection failed\n', head);
-      return;
-    }
-    send(res, 200, gateway.registry.contentType, text, head);
-    return;
-  }
-  if (path === '/livez' || path === '/readyz' || path === '/status') {
-    await probe(gateway, path, res, head);
-    return;
-  }
-  let body: string;
-  let status: number;
-  try {
-    const health = await gateway.health();
-    status = health.status === 'down' ? 503 : 200;
-    body = JSON.stringify(health);
-  } catch {
-    // Never the error's message: it might come from a store and say more than a probe needs.
-    status = 503;
-    body = JSON.stringify({ status: 'down', error: 'health snapshot failed' });
-  }
-  send(res, status, 'application/json; charset=utf-8', body, head);
-}
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-async function probe(
-  gateway: MetricsSource,
-  path: '/livez' | '/readyz' | '/status',
-  res: ServerResponse,
-  head: boolean,
-): Promise<void> {
-  const has = { '/livez': gateway.livez, '/readyz': gateway.readyz, '/status': gateway.platformStatus }[path];
-  if (!has) {
-    send(res, 404, 'text/plain; charset=utf-8', `not found: this source has no ${path}\n`, head);
-    return;
-  }
-  const call = (): unknown =>
-    path === '/livez'
-      ? gateway.livez?.()
-      : path === '/readyz'
-        ? gateway.readyz?.()
-        : gateway.platformStatus?.();
-  try {
-    const answer = (await call()) as { status?: string };
-    const code = path === '/readyz' && answer.status !== 'ready' ? 503 : 200;
-    send(res, code, JSON_TYPE, JSON.stringify(answer), head);
-  } catch {
-    // As for /health: never the error's message.
-    const failed = path === '/readyz' ? 503 : 500;
-    send(res, failed, JSON_TYPE, JSON.stringify({ error: `${path.slice(1)} failed` }), head);
-  }
+  const answer = await telemetryAnswer(gateway, path as TelemetryPath);
+  send(res, answer.status, answer.type, answer.body, head);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {

@@ -2,8 +2,9 @@
  * `vn-national-gateway/testing`: mock national platforms (VNeID, land registry, tax registry and
  * their OAuth2 token endpoint) for contract tests in CI and outage drills on a laptop.
  *
- * `mockPlatformsWithNock` loads `nock` (an optional peer dependency) on its first call; importing
- * this entry loads neither nock nor its interception of `node:http`.
+ * `mockPlatformsWithNock` loads `nock` and `mockPlatformsWithUndici` loads `undici` (optional peer
+ * dependencies) on their first call; importing this entry loads neither, nor nock's interception
+ * of `node:http`.
  */
 
 export { ADMIN_FAULTS_PATH } from './admin.js';
@@ -27,10 +28,14 @@ export type {
 export type { Latency, LatencyDistribution } from './latency.js';
 export { mockPlatformsWithNock } from './nock.js';
 export type { MockPlatformsWithNockOptions, NockBaseUrls, NockMockPlatforms } from './nock.js';
+export type { MockBaseUrls } from './routes.js';
 export { scenarios } from './scenarios.js';
 export type { Scenario, ScenarioName } from './scenarios.js';
 export { startMockPlatforms } from './server.js';
 export type { MockPlatforms, MockPlatformUrls, StartMockPlatformsOptions } from './server.js';
+export { MockTransportError } from './transport-guard.js';
+export { mockPlatformsWithUndici } from './undici.js';
+export type { MockDispatcher, MockPlatformsWithUndiciOptions, UndiciMockPlatforms } from './undici.js';
 export type {
   MockCredentials,
   MockRequest,

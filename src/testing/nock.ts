@@ -10,15 +10,24 @@
 import type NockModule from 'nock';
 import { nodeRequire } from '../util/node-require.js';
 import { createMockEngine, type MockOptions, type MockPlatformsControl, toMockRequest } from './engine.js';
-import type { MockTarget } from './types.js';
+import type { Transport } from '../transport/types.js';
+import { type MockBaseUrls, platformRoutes } from './routes.js';
+import { assertNockIntercepts } from './transport-guard.js';
 
 /** Base URLs to intercept: one for everything, or one per platform (a path prefix is allowed). */
-export type NockBaseUrls = string | Partial<Record<MockTarget, string>>;
+export type NockBaseUrls = MockBaseUrls;
 
 /** Options of {@link mockPlatformsWithNock}. */
 export interface MockPlatformsWithNockOptions extends MockOptions {
   /** Keep answering after the first request per method and platform. Default `true`. */
   persist?: boolean;
+  /**
+   * The transports the code under test sends with: each is checked before anything is
+   * intercepted, and one nock cannot see (undici's, or a custom one that does not name its
+   * `stack`) is refused with a `MockTransportError`, since its requests would reach the network.
+   * @default none (not checked: the default transport, axios, is intercepted)
+   */
+  transports?: Transport | readonly Transport[];
 }
 
 /** The control object of nock-backed mock platforms. */
@@ -26,13 +35,6 @@ export interface NockMockPlatforms extends MockPlatformsControl {
   /** Removes this mock's interceptors and ends its hung requests. */
   done(): void;
 }
-
-const PATHS: Readonly<Record<MockTarget, string>> = {
-  vneid: '/c06/v1/',
-  land: '/land/v1/',
-  tax: '/tax/v1/',
-  token: '/token',
-};
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -66,24 +68,15 @@ export function mockPlatformsWithNock(
   baseUrls: NockBaseUrls,
   options: MockPlatformsWithNockOptions = {},
 ): NockMockPlatforms {
+  const { persist = true, transports, ...engineOptions } = options;
+  assertNockIntercepts(transports);
   const nock = loadNock();
-  const { persist = true, ...engineOptions } = options;
   const engine = createMockEngine(engineOptions);
   const interceptors: NockModule.Interceptor[] = [];
   const hung = new Set<() => void>();
 
-  const bases: Partial<Record<MockTarget, string>> =
-    typeof baseUrls === 'string'
-      ? { vneid: baseUrls, land: baseUrls, tax: baseUrls, token: baseUrls }
-      : baseUrls;
-
-  for (const [target, base] of Object.entries(bases) as [MockTarget, string][]) {
-    const parsed = new URL(base);
-    const prefix = parsed.pathname.replace(/\/+$/, '');
-    const wanted = `${prefix}${PATHS[target]}`;
-    const matches = (uri: string) =>
-      target === 'token' ? uri === wanted || uri.startsWith(`${wanted}?`) : uri.startsWith(wanted);
-    const scope = nock(parsed.origin).persist(persist);
+  for (const { origin, prefix, matches } of platformRoutes(baseUrls)) {
+    const scope = nock(origin).persist(persist);
 
     for (const method of METHODS) {
       const interceptor = scope.intercept(matches, method);

@@ -62,6 +62,7 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
   });
 
   return {
+    stack: 'node:http',
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
         const res = await client.request<string>({

@@ -21,6 +21,9 @@ export interface TransportResponse {
   body: unknown;
 }
 
+/** See {@link Transport.stack}; a custom transport may name another stack. */
+export type TransportStack = 'node:http' | 'fetch' | 'undici' | (string & {});
+
 /**
  * Sends one HTTP request. It resolves for every HTTP status (status mapping is the pipeline's job)
  * and rejects only with a `GatewayError`: `NETWORK` (reset, refused, DNS), `CONTRACT` (response
@@ -28,6 +31,14 @@ export interface TransportResponse {
  */
 export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
+  /**
+   * The HTTP stack that sends the requests, for tools that must know how they leave the process:
+   * `'node:http'` (`axiosTransport`; also `http.request` and global `fetch`, which nock
+   * intercepts) or `'undici'` (`undiciTransport`, which nock cannot see). The testing kit's nock
+   * helper refuses a transport whose stack it cannot intercept, an unnamed one included.
+   * @default undefined (unknown)
+   */
+  readonly stack?: TransportStack;
   /** Frees sockets and agents. */
   close?(): void;
 }

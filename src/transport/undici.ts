@@ -1,8 +1,9 @@
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import { GatewayError } from '../errors.js';
 import { toTransportError } from './undici-errors.js';
 import type { TransportTlsOptions } from './tls.js';
+import type { UndiciDispatcherLike, UndiciRequestOptions, UndiciResponseData } from './dispatcher-types.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
@@ -19,7 +20,27 @@ export interface UndiciTransportOptions extends TransportTlsOptions {
    * never sees the request. @default none (direct)
    */
   proxy?: string;
+  /**
+   * Send through this undici dispatcher instead of the transport's own pool: the testing kit's
+   * `mockPlatformsWithUndici(...).dispatcher`, an undici `MockAgent`, or an `Agent` you configure
+   * yourself. Any object with undici's `request()` fits (a structural type, so these types never
+   * import undici). It replaces the pool, so `proxy`, `maxSockets`, `keepAliveTimeoutMs` and the
+   * TLS options cannot be combined with it; `close()` leaves it open (its owner closes it).
+   * @default none (a keep-alive pool per origin)
+   */
+  dispatcher?: UndiciDispatcherLike;
 }
+
+/** Options that configure the transport's own pool, meaningless beside a given dispatcher. */
+const POOL_OPTIONS = [
+  'proxy',
+  'maxSockets',
+  'keepAliveTimeoutMs',
+  'ca',
+  'cert',
+  'key',
+  'passphrase',
+] as const;
 
 /** Defaults of {@link undiciTransport}. */
 export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
@@ -45,18 +66,36 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
     throw new GatewayError('VALIDATION', 'cert and key must be given together for mutual TLS', {
       retryable: false,
     });
-  const dispatcher = createDispatcher(o);
+  const given = options.dispatcher;
+  if (given !== undefined) {
+    if (typeof given?.request !== 'function')
+      throw new GatewayError('VALIDATION', 'dispatcher must be an undici Dispatcher (with request())', {
+        retryable: false,
+      });
+    const clash = POOL_OPTIONS.filter((k) => options[k] !== undefined);
+    if (clash.length > 0)
+      throw new GatewayError(
+        'VALIDATION',
+        `dispatcher cannot be combined with ${clash.join(', ')}: configure them on the dispatcher`,
+        { retryable: false },
+      );
+  }
+  const own = given === undefined ? createDispatcher(o) : undefined;
+  const dispatcher: UndiciDispatcherLike = given ?? (own as OwnDispatcher);
 
   return {
+    stack: 'undici',
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
-        const res = await dispatcher.request({
+        const options: UndiciRequestOptions = {
           ...originAndPath(req.url),
           method: req.method,
           headers: withDefaults(req),
-          body: serialise(req.body),
           signal: req.signal,
-        });
+        };
+        const body = serialise(req.body);
+        if (body !== undefined) options.body = body;
+        const res = await dispatcher.request(options);
         const headers = flattenHeaders(res.headers);
         const declared = Number(headers['content-length']);
         // An honest Content-Length over the limit is refused before reading a byte of it.
@@ -71,12 +110,17 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
       }
     },
     close() {
-      void dispatcher.destroy().catch(() => {});
+      void own?.destroy().catch(() => {});
     },
   };
 }
 
-function createDispatcher(o: UndiciTransportOptions & typeof DEFAULT_UNDICI_TRANSPORT_OPTIONS): Dispatcher {
+/** A dispatcher the transport made, so it destroys it on close. */
+type OwnDispatcher = UndiciDispatcherLike & { destroy(): Promise<void> };
+
+function createDispatcher(
+  o: UndiciTransportOptions & typeof DEFAULT_UNDICI_TRANSPORT_OPTIONS,
+): OwnDispatcher {
   const tls: Record<string, unknown> = {};
   if (o.ca !== undefined) tls.ca = o.ca;
   if (o.cert !== undefined) tls.cert = o.cert;
@@ -142,7 +186,7 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 }
 
 /** Destroys a stream we stopped reading; its abort error has no one left to hear it. */
-function discard(stream: NodeJS.ReadableStream & { destroy(): void }): void {
+function discard(stream: NodeJS.ReadableStream & { destroy(error?: Error): unknown }): void {
   stream.on('error', () => {});
   stream.destroy();
 }
@@ -152,7 +196,7 @@ const tooLarge = () =>
 
 /** Reads the body as UTF-8 text, decompressing on the fly and stopping at the limit. */
 async function readBody(
-  body: Dispatcher.ResponseData['body'],
+  body: UndiciResponseData['body'],
   encoding: string | undefined,
   limit: number,
 ): Promise<string> {
