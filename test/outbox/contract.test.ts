@@ -66,7 +66,9 @@ describe.each<[string, () => Subject]>([
     'postgresOutbox',
     () => {
       const table = `t${++tables}`;
-      const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, table });
+      // The caller's clock: the contract is checked on a fake clock (T0); the database's clock is
+      // tested in postgres-clock.test.ts.
+      const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, table, clock: 'caller' });
       const raw = async (id: string) =>
         (await pg.pool.query(`SELECT * FROM "${pg.schema}"."${table}" WHERE id = $1`, [id])).rows[0];
       return { store, cleanup: () => {}, raw };
