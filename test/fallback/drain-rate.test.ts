@@ -7,7 +7,9 @@ import { echoGateway } from '../helpers/echo-gateway.js';
 import { reply, scriptedTransport } from '../helpers/scripted-transport.js';
 
 beforeEach(() =>
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }),
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  }),
 );
 afterEach(() => vi.useRealTimers());
 
@@ -28,7 +30,7 @@ describe('AimdPacer: the drain ramp', () => {
   it('paces callers at the current rate after a burst of one second', async () => {
     const clock = systemClock;
     const signal = new AbortController().signal;
-    const p = new AimdPacer(2, clock.now());
+    const p = new AimdPacer(2, clock.monotonic());
     const t0 = clock.now();
     const times: number[] = [];
     const run = (async () => {

@@ -343,9 +343,15 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   // the row is minimised: erasure is only real once the log is copied back and truncated.
   let erased = false;
   const checkpoint = () => {
-    const [status] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    // A reader in another process holds an older snapshot: the log stays until the next try.
-    erased = status?.busy !== 0;
+    // Without waiting: TRUNCATE would otherwise wait (busy_timeout) for every other process's
+    // readers and hold off their writes meanwhile. Busy, the log stays until the next try.
+    db.pragma('busy_timeout = 0');
+    try {
+      const [status] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      erased = status?.busy !== 0;
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    }
   };
   // A heartbeat: a committed write that changes nothing (user_version is rewritten as is).
   const heartbeat = write(() => db.pragma(`user_version = ${MIGRATIONS.length}`));
