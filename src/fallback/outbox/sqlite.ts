@@ -289,6 +289,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   const purgeDiscarded = db.prepare(
     `DELETE FROM outbox_items WHERE state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= @before`,
   );
+  const busyStmt = db.prepare(`SELECT 1 FROM outbox_items WHERE state = 'delivering' LIMIT 1`);
   const getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_items WHERE id = ?`);
   // One statement per filter shape, so each can use its index (a state filter must not scan the
   // ever-growing delivered history).
@@ -397,6 +398,8 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
         };
         const done = changeTx(completeStmt, params) === 1;
         erased ||= done;
+        // The batch's last delivery: erase now (otherwise the next claim does).
+        if (erased && !busyStmt.get()) checkpoint();
         return done;
       }),
 
