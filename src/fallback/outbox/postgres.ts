@@ -600,13 +600,20 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
 
     checkWritable: (): Promise<void> =>
       run(async () => {
-        // A write the server must accept (a read-only replica, a full disk or a lock refuses it),
-        // rolled back: nothing is left behind, no row and no schema change.
+        // A row written into the outbox table itself (a read-only replica, a lock on the table or
+        // a failing disk refuses it), rolled back: nothing is left behind but a sequence number.
         const client = await pool.connect();
         let broken = false;
         try {
           await client.query('BEGIN');
-          await client.query(`INSERT INTO ${migrations} (version) VALUES (-1)`);
+          // The server gives up before the readiness probe does (2 s), rather than queue behind a lock.
+          await client.query(`SET LOCAL lock_timeout = ${Math.min(queryTimeoutMs, 1_500)}`);
+          await client.query(
+            `INSERT INTO ${qualified} (id, upstream, operation, kind, state, input, request_id, context,
+               created_at, updated_at, next_attempt_at)
+             VALUES ($1, 'readyz', 'readyz', 'write', 'delivered', 'null', 'readyz', '{}', 0, 0, 0)`,
+            [randomUUID()],
+          );
         } catch (err) {
           broken = true;
           throw err;
