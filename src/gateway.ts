@@ -183,7 +183,7 @@ export interface GatewayCore {
    */
   livez(): Liveness;
   /**
-   * Readiness: `ready` while the gateway is open and its outbox store answers (within 2 s), so
+   * Readiness: `ready` while the gateway is open and its outbox store accepts a write (within 2 s), so
    * it can serve or queue. Independent of the platforms: with every upstream down it stays
    * ready (reads are served stale, writes queued). Never rejects.
    */
@@ -348,7 +348,12 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     health: async () => healthSnapshot(upstreams.values(), await outbox.counts(), clock.now(), outboxDurable),
     livez: () => liveness(clock),
     readyz: () =>
-      readiness({ clock, closed: () => closed !== undefined, outboxCounts: () => outbox.counts() }),
+      readiness({
+        clock,
+        closed: () => closed !== undefined,
+        outboxCounts: () => outbox.counts(),
+        ...(outbox.checkWritable && { outboxWritable: () => outbox.checkWritable!() }),
+      }),
     platformStatus: () => platformStatus(upstreams.values(), outcomes, () => outbox.stats(), clock.now()),
     metrics: () => registry.metrics(),
     on: (event, fn) => eventsApi.api.on(event, fn),

@@ -33,6 +33,15 @@ export interface DrainerOptions {
   increasePerSecond?: number;
   /** Multiplicative decrease: the rate is multiplied by this after each transiently failed replay. @default 0.5 */
   decreaseFactor?: number;
+  /**
+   * Latency the drain tolerates before it slows down, as a multiple of the platform's latency
+   * when the drain (re)started at `initialPerSecond` (and at least 50 ms above it): when the
+   * recent latency (a moving average) climbs past it,
+   * the platform is queueing the replays, and the rate is multiplied by `decreaseFactor` (at most
+   * once per round trip) even though the replays succeed. Nothing is dropped: items wait. `0`
+   * turns the latency signal off (failures alone slow the drain). @default 2
+   */
+  latencyTolerance?: number;
   /** Backoff of an item between replays: base. @default 1000 */
   baseDelayMs?: number;
   /** Backoff of an item between replays: cap. @default 300000 (5 min) */
@@ -62,6 +71,7 @@ export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Objec
   minPerSecond: 1,
   increasePerSecond: 1,
   decreaseFactor: 0.5,
+  latencyTolerance: 2,
   baseDelayMs: 1_000,
   maxDelayMs: 300_000,
   retentionMs: 3 * 24 * 3_600_000,
@@ -122,12 +132,13 @@ export class Drainer {
   private readonly o: Required<DrainerOptions>;
   private readonly limiters = new Map<string, Limiter>();
   private readonly pacers = new Map<string, AimdPacer>();
+  /** One lane per upstream: its own pass, so a hanging platform holds only its own items. */
+  private readonly lanes = new Map<string, Lane>();
   private unwatch: (() => void) | undefined;
-  private again = false;
-  private timer: unknown;
+  /** Set once started (each lane holds its own poll timer). */
+  private started = false;
   private purgeTimer: unknown;
   private purging: Promise<unknown> | undefined;
-  private pass: Promise<DrainReport> | undefined;
   private stopping = false;
   private readonly stopController = new AbortController();
 
@@ -155,6 +166,10 @@ export class Drainer {
     if (!(decreaseFactor > 0 && decreaseFactor < 1) || !(increasePerSecond >= 0)) {
       throw new RangeError('drainer: need 0 < decreaseFactor < 1 and increasePerSecond >= 0');
     }
+    const { latencyTolerance } = this.o;
+    if (!(latencyTolerance === 0 || (Number.isFinite(latencyTolerance) && latencyTolerance > 1))) {
+      throw new RangeError('drainer: latencyTolerance must be 0 (off) or a finite number > 1');
+    }
   }
 
   /** The current adaptive replay rate (per second) of an upstream; `initialPerSecond` before any replay. */
@@ -163,42 +178,55 @@ export class Drainer {
   }
 
   /**
-   * Starts a pass now without waiting for the poll (if one is running, another follows it, so work
-   * that arrived meanwhile is not left for the next poll). Never rejects.
+   * Starts a pass of every upstream now without waiting for the poll (an upstream whose pass is
+   * running gets another after it, so work that arrived meanwhile is not left for the next poll).
+   * Never rejects.
    */
   wake(): void {
+    for (const up of this.upstreams.values()) this.wakeLane(up);
+  }
+
+  private wakeLane(up: DrainTarget): void {
     if (this.stopping) return;
-    if (this.pass) {
-      this.again = true;
+    const lane = this.lane(up.name);
+    if (lane.pass) {
+      lane.again = true;
       return;
     }
-    void this.drain().catch(() => {});
+    void this.drainLane(up).catch(() => {});
   }
 
   /**
-   * An upstream's breaker closed: its replay rate restarts low (the platform is just back), this
-   * drainer wakes, and so do drainers on other instances through the store's `wake`, if it has one.
+   * An upstream's breaker closed: its replay rate restarts low (the platform is just back), its
+   * lane wakes, and so do drainers on other instances through the store's `wake`, if it has one.
    */
   breakerClosed(upstream: string): void {
     this.pacers.get(upstream)?.reset(this.o.initialPerSecond);
-    this.wake();
+    const up = this.upstreams.get(upstream);
+    if (up) this.wakeLane(up);
+    else this.wake();
     void this.rt.outbox.wake?.().catch(() => {});
   }
 
   start(): void {
-    if (this.stopping || this.timer !== undefined) return;
+    if (this.stopping || this.started) return;
     this.unwatch = this.rt.outbox.watch?.(() => this.wake());
-    const tick = () => {
-      this.timer = this.rt.clock.setTimeout(() => {
-        this.drain()
+    // Each lane polls on its own, `pollMs` after its last pass ended: a lane held by a hanging
+    // platform never delays another's next poll.
+    const tick = (up: DrainTarget) => {
+      const lane = this.lane(up.name);
+      lane.timer = this.rt.clock.setTimeout(() => {
+        lane.timer = undefined;
+        this.drainLane(up)
           .catch(() => {})
           .finally(() => {
-            if (!this.stopping) tick();
+            if (!this.stopping) tick(up);
           });
       }, this.o.pollMs);
-      (this.timer as { unref?: () => void }).unref?.();
+      (lane.timer as { unref?: () => void }).unref?.();
     };
-    tick();
+    this.started = true;
+    for (const up of this.upstreams.values()) tick(up);
     this.schedulePurge();
   }
 
@@ -213,7 +241,8 @@ export class Drainer {
    */
   async purge(olderThanMs = this.o.retentionMs, now = this.rt.clock.now()): Promise<PurgeReport> {
     const before = now - olderThanMs;
-    const counts = await this.rt.outbox.purge(before);
+    // `now` too, so a store on a shared clock applies the retention on its own clock.
+    const counts = await this.rt.outbox.purge(before, now);
     if (counts.delivered + counts.discarded > 0) {
       this.logger?.info({ ...counts, before }, 'outbox purged');
       this.rt.events.emit('outbox:purged', { ...counts, before });
@@ -240,54 +269,80 @@ export class Drainer {
     (this.purgeTimer as { unref?: () => void }).unref?.();
   }
 
-  /** Runs one pass over every due item now (joins the pass in progress, if any). */
-  drain(): Promise<DrainReport> {
-    this.pass ??= this.runPass().finally(() => {
-      this.pass = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
-    return this.pass;
+  /**
+   * Runs one pass over every due item now, every upstream in its own lane at once (joins the
+   * passes in progress, if any), and sums what they did.
+   */
+  async drain(): Promise<DrainReport> {
+    const reports = await Promise.all([...this.upstreams.values()].map((up) => this.drainLane(up)));
+    const total: DrainReport = { delivered: 0, rescheduled: 0, dead: 0 };
+    for (const r of reports) {
+      total.delivered += r.delivered;
+      total.rescheduled += r.rescheduled;
+      total.dead += r.dead;
+    }
+    return total;
   }
 
-  /** Stops the timer, cancels replays in flight (they stay leased, then due again) and waits for the pass. */
+  /** Stops the timer, cancels replays in flight (they stay leased, then due again) and waits for the passes. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.unwatch?.();
     this.unwatch = undefined;
-    if (this.timer !== undefined) this.rt.clock.clearTimeout(this.timer);
+    for (const lane of this.lanes.values()) {
+      if (lane.timer !== undefined) this.rt.clock.clearTimeout(lane.timer);
+    }
     if (this.purgeTimer !== undefined) this.rt.clock.clearTimeout(this.purgeTimer);
     this.stopController.abort();
-    await Promise.all([this.pass?.catch(() => {}), this.purging]);
+    await Promise.all([...[...this.lanes.values()].map((l) => l.pass?.catch(() => {})), this.purging]);
   }
 
-  private async runPass(): Promise<DrainReport> {
-    const report: DrainReport = { delivered: 0, rescheduled: 0, dead: 0 };
-    for (const up of this.upstreams.values()) {
-      // An open breaker would fail every replay at once: leave the items due until it half-opens.
-      if (isOpen(up)) continue;
-      for (;;) {
-        if (this.stopping) return report;
-        // Half-open lets a few probes through and refuses the rest: replay one item at a time then,
-        // instead of claiming a batch the breaker would mostly refuse.
-        const limit = up.breaker.state === 'half-open' ? 1 : this.o.batch;
-        const items = await this.rt.outbox.claim({
-          owner: this.owner,
-          now: this.rt.clock.now(),
-          leaseMs: this.o.leaseMs,
-          limit,
-          upstream: up.name,
-        });
-        // Paced one after another, delivered concurrently: the pacer, not the round trip, sets the rate.
-        const inFlight: Promise<void>[] = [];
-        for (const item of items) {
-          if (await this.pace(up)) inFlight.push(this.deliver(up, item, report));
-        }
-        await Promise.all(inFlight);
-        if (items.length < limit || limit < this.o.batch || isOpen(up)) break;
+  private lane(name: string): Lane {
+    let lane = this.lanes.get(name);
+    if (!lane) {
+      lane = { pass: undefined, again: false, timer: undefined };
+      this.lanes.set(name, lane);
+    }
+    return lane;
+  }
+
+  /** One pass of one upstream's lane (joins the one in progress). */
+  private drainLane(up: DrainTarget): Promise<DrainReport> {
+    const lane = this.lane(up.name);
+    lane.pass ??= this.runLane(up).finally(() => {
+      lane.pass = undefined;
+      if (lane.again) {
+        lane.again = false;
+        this.wakeLane(up);
       }
+    });
+    return lane.pass;
+  }
+
+  private async runLane(up: DrainTarget): Promise<DrainReport> {
+    const report: DrainReport = { delivered: 0, rescheduled: 0, dead: 0 };
+    // An open breaker would fail every replay at once: leave the items due until it half-opens.
+    if (isOpen(up)) return report;
+    for (;;) {
+      if (this.stopping) return report;
+      // Half-open lets a few probes through and refuses the rest: replay one item at a time then,
+      // instead of claiming a batch the breaker would mostly refuse.
+      const limit = up.breaker.state === 'half-open' ? 1 : this.o.batch;
+      const items = await this.rt.outbox.claim({
+        owner: this.owner,
+        // Wall time: due times and leases are stored (a shared store uses its own clock instead).
+        now: this.rt.clock.now(),
+        leaseMs: this.o.leaseMs,
+        limit,
+        upstream: up.name,
+      });
+      // Paced one after another, delivered concurrently: the pacer, not the round trip, sets the rate.
+      const inFlight: Promise<void>[] = [];
+      for (const item of items) {
+        if (await this.pace(up)) inFlight.push(this.deliver(up, item, report));
+      }
+      await Promise.all(inFlight);
+      if (items.length < limit || limit < this.o.batch || isOpen(up)) break;
     }
     return report;
   }
@@ -302,6 +357,7 @@ export class Drainer {
       dossierCode: item.context.dossierCode,
     };
     let value: unknown;
+    const started = rt.clock.monotonic();
     try {
       value = await this.replay(item, this.stopController.signal);
     } catch (e) {
@@ -321,7 +377,11 @@ export class Drainer {
     }
     if (recorded) {
       report.delivered++;
-      this.pacer(up).success(this.o.increasePerSecond, this.o.perSecond);
+      const pacer = this.pacer(up);
+      const now = rt.clock.monotonic();
+      // A platform that answers but ever slower is queueing our replays: no increase, maybe a cut.
+      if (!pacer.latency(now - started, this.o, now))
+        pacer.success(this.o.increasePerSecond, this.o.perSecond);
       up.logger.info(
         { ticket: item.id, operation: item.operation, requestId: item.requestId },
         'outbox item delivered',
@@ -401,7 +461,7 @@ export class Drainer {
   private pacer(up: DrainTarget): AimdPacer {
     let p = this.pacers.get(up.name);
     if (!p) {
-      p = new AimdPacer(this.o.initialPerSecond, this.rt.clock.now());
+      p = new AimdPacer(this.o.initialPerSecond, this.rt.clock.monotonic());
       this.pacers.set(up.name, p);
     }
     return p;
@@ -422,15 +482,42 @@ function createCeilingLimiter(up: DrainTarget, perSecond: number): Limiter {
   return up.quota.limiter(`outbox:${up.name}`, { perSecond });
 }
 
+/** One upstream's drain: its pass in progress, and whether another should follow it. */
+interface Lane {
+  pass: Promise<DrainReport> | undefined;
+  again: boolean;
+  /** Its next poll. */
+  timer: unknown;
+}
+
+/** Weight of the newest replay latency in the pacer's moving average. */
+const LATENCY_EWMA = 0.3;
+/** Replays whose latency sets the pacer's baseline (sent at the starting rate). */
+const BASELINE_SAMPLES = 5;
+/** How fast the baseline follows a higher latency, per replay. */
+const BASELINE_DRIFT = 0.01;
+/** Latency above the baseline that never counts as queueing, however fast the platform. */
+const LATENCY_SLACK_MS = 50;
+
 /**
  * Additive-increase, multiplicative-decrease pacing of one upstream's replays: each success adds
  * to the rate (up to the ceiling), each transient failure multiplies it down (to the floor), so a
- * drain ramps up while the platform copes and backs off as soon as it does not.
+ * drain ramps up while the platform copes and backs off as soon as it does not. A platform that
+ * copes by queueing (its latency climbs with the replays) counts as not coping: see
+ * {@link AimdPacer.latency}. Runs on the monotonic clock: a wall-clock step neither stalls nor
+ * bursts it.
  */
 export class AimdPacer {
   private tokens: number;
   private last: number;
+  /** The platform's round trip without our load (see {@link AimdPacer.latency}). */
+  private baseMs = 0;
+  private samples = 0;
+  /** Moving average of recent replay latencies. */
+  private recentMs: number | undefined;
+  private lastCutAt = Number.NEGATIVE_INFINITY;
 
+  /** `now`: a monotonic reading ({@link Clock.monotonic}). */
   constructor(
     public rate: number,
     now: number,
@@ -444,7 +531,7 @@ export class AimdPacer {
    * one second's worth, so a fresh or idle drain may start with a burst of `rate` replays.
    */
   async acquire(clock: Clock, signal: AbortSignal): Promise<void> {
-    const now = clock.now();
+    const now = clock.monotonic();
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
     this.last = now;
     this.tokens -= 1; // reserved now; the wait pays the debt back
@@ -465,9 +552,45 @@ export class AimdPacer {
     this.rate = Math.max(floor, this.rate * factor);
   }
 
+  /**
+   * Feeds one successful replay's latency. When the recent average passes `latencyTolerance` ×
+   * the baseline (and the baseline + 50 ms), the rate is multiplied by `decreaseFactor`, at most once per recent round
+   * trip (the replays already in flight were sent at the old rate and say nothing new). Returns
+   * true while the latency is past the tolerance: the caller then adds nothing for the success.
+   * `now`: a monotonic reading.
+   */
+  latency(
+    ms: number,
+    o: { latencyTolerance: number; decreaseFactor: number; minPerSecond: number },
+    now: number,
+  ): boolean {
+    if (!(ms >= 0) || o.latencyTolerance === 0) return false;
+    this.recentMs = this.recentMs === undefined ? ms : this.recentMs + LATENCY_EWMA * (ms - this.recentMs);
+    this.samples++;
+    // The baseline is the smoothed latency of the first replays, sent at the low starting rate:
+    // the platform's round trip before our load. It follows a lower latency at once and a higher
+    // one slowly (a platform that is slower all day, not because of us).
+    if (this.samples <= BASELINE_SAMPLES) {
+      this.baseMs = this.recentMs;
+      return false;
+    }
+    this.baseMs = Math.min(this.recentMs, this.baseMs + BASELINE_DRIFT * (this.recentMs - this.baseMs));
+    // A few ms of jitter on a fast platform is not queueing: a cut needs 50 ms more than usual too.
+    const limit = Math.max(this.baseMs * o.latencyTolerance, this.baseMs + LATENCY_SLACK_MS);
+    if (this.recentMs <= limit) return false;
+    if (now - this.lastCutAt >= this.recentMs) {
+      this.lastCutAt = now;
+      this.failure(o.decreaseFactor, o.minPerSecond);
+    }
+    return true;
+  }
+
   reset(rate: number): void {
     this.rate = rate;
     this.tokens = Math.min(this.tokens, rate);
+    // The platform is just back: its unloaded latency is measured again.
+    this.samples = 0;
+    this.recentMs = undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import type { OutboxState, UpstreamOutboxStats } from '../fallback/outbox/types.
 import type { BreakerState } from '../pipeline/breaker.js';
 import type { OutcomeWindow } from './outcome-window.js';
 
-/** How long `readyz()` waits for the outbox store to answer before reporting `not-ready`. */
+/** How long `readyz()` waits for the outbox store to accept a write before reporting `not-ready`. */
 export const READY_TIMEOUT_MS = 2_000;
 
 /** What `gateway.livez()` returns (`GET /livez`, always HTTP 200 while the process answers). */
@@ -22,7 +22,7 @@ export interface Liveness {
 
 /** What `gateway.readyz()` returns (`GET /readyz`: HTTP 200 when `ready`, 503 otherwise). */
 export interface Readiness {
-  /** `ready` when the gateway is open and its outbox store answers: it can serve or queue. */
+  /** `ready` when the gateway is open and its outbox store accepts a write: it can serve or queue. */
   status: 'ready' | 'not-ready';
   /** When the answer was made (ISO 8601, the gateway's clock). */
   time: string;
@@ -30,9 +30,11 @@ export interface Readiness {
     /** `closed` once `gateway.close()` was called. */
     gateway: 'open' | 'closed';
     /**
-     * Whether the outbox store answered `counts()` within {@link READY_TIMEOUT_MS}: `failed` when
-     * it threw (closed, unreachable database, unreadable file), `timeout` when it did not answer,
-     * `skipped` when the gateway is closed.
+     * Whether the outbox store accepted a write within {@link READY_TIMEOUT_MS} (a write rolled
+     * back on PostgreSQL, a heartbeat commit on SQLite; a store without `checkWritable` is asked
+     * for `counts()`): `failed` when it refused (closed, unreachable database, read-only replica
+     * or file, full disk, lock held), `timeout` when it did not answer, `skipped` when the
+     * gateway is closed.
      */
     outbox: 'ok' | 'failed' | 'timeout' | 'skipped';
   };
@@ -80,6 +82,8 @@ export interface ReadinessSource {
   clock: Clock;
   closed: () => boolean;
   outboxCounts: () => Promise<Record<OutboxState, number>>;
+  /** The store's `checkWritable`; without it, `outboxCounts` is the check. */
+  outboxWritable?: () => Promise<void>;
   /** @default READY_TIMEOUT_MS */
   timeoutMs?: number;
 }
@@ -109,7 +113,7 @@ async function storeAnswers(src: ReadinessSource): Promise<'ok' | 'failed' | 'ti
   });
   try {
     return await Promise.race([
-      src.outboxCounts().then(
+      (src.outboxWritable ?? src.outboxCounts)().then(
         () => 'ok' as const,
         () => 'failed' as const,
       ),

@@ -30,7 +30,7 @@ describe('AimdPacer: the drain ramp', () => {
   it('paces callers at the current rate after a burst of one second', async () => {
     const clock = systemClock;
     const signal = new AbortController().signal;
-    const p = new AimdPacer(2, clock.now());
+    const p = new AimdPacer(2, clock.monotonic());
     const t0 = clock.now();
     const times: number[] = [];
     const run = (async () => {

@@ -6,7 +6,8 @@ const T0 = 1_750_000_000_000;
 const pg = pgSchema();
 afterAll(() => pg.drop());
 let tables = 0;
-const store = (table = `p${++tables}`) => postgresOutbox({ pool: pg.pool, schema: pg.schema, table });
+const store = (table = `p${++tables}`) =>
+  postgresOutbox({ pool: pg.pool, schema: pg.schema, table, clock: 'caller' });
 
 describe('postgresOutbox', () => {
   it('rejects bad options before touching the server', () => {

@@ -38,9 +38,9 @@ describe(`creating and closing ${N} gateways`, () => {
 
     const gateways: Gateway<{ a: ReturnType<typeof adapter>; b: ReturnType<typeof adapter> }>[] = [];
     for (let i = 0; i < N; i++) gateways.push(make());
-    // Per gateway: the drainer's poll and its hourly purge (the breakers keep no timer: they read
-    // the clock).
-    expect(vi.getTimerCount() - timersBefore).toBe(2 * N);
+    // Per gateway: the drainer's poll of each upstream's lane (a and b) and its hourly purge (the
+    // breakers keep no timer: they read the clock).
+    expect(vi.getTimerCount() - timersBefore).toBe(3 * N);
     expect(buses.size).toBe(N);
     for (const g of gateways) await g.close();
 
@@ -65,7 +65,7 @@ describe(`creating and closing ${N} gateways`, () => {
     try {
       const gateways = [];
       for (let i = 0; i < N; i++) gateways.push(make());
-      expect(live.size).toBe(2 * N);
+      expect(live.size).toBe(3 * N); // two lane polls and the purge per gateway
       expect(refTimeouts()).toBe(refBefore); // all unref-ed: invisible to getActiveResourcesInfo
       for (const g of gateways) await g.close();
       await new Promise((r) => setImmediate(r)); // destroy hooks of cleared timers run asynchronously

@@ -231,3 +231,10 @@ export function discardReason(reason: unknown): string {
   if (/\d{9}/.test(reason)) throw new TypeError('outbox: a discard reason must not hold a run of 9+ digits');
   return reason;
 }
+
+/**
+ * How far in the future an item's last change may lie before a store on the caller's wall clock
+ * takes it as a sign the clock stepped back (see {@link OutboxStore.claim}). It covers a caller
+ * that read its clock a moment before another process's claim committed.
+ */
+export const WALL_STEP_SLACK_MS = 1_000;

@@ -11,6 +11,7 @@ import {
   resultColumns,
   rowToItem,
   toJson,
+  WALL_STEP_SLACK_MS,
   zeroCounts,
 } from './internal.js';
 import type {
@@ -79,7 +80,10 @@ export function memoryOutbox(): OutboxStore {
           (r) =>
             (upstream === undefined || r.upstream === upstream) &&
             ((r.state === 'pending' && r.nextAttemptAt <= now) ||
-              (r.state === 'delivering' && (r.leaseExpiresAt ?? 0) <= now)),
+              (r.state === 'delivering' && (r.leaseExpiresAt ?? 0) <= now) ||
+              // Changed "in the future": the wall clock stepped back; due now, lease lapsed.
+              ((r.state === 'pending' || r.state === 'delivering') &&
+                r.updatedAt > now + WALL_STEP_SLACK_MS)),
         )
         .sort(byAge)
         .slice(0, limit);

@@ -50,6 +50,32 @@ export interface PostgresOutboxOptions {
    * @default 10000
    */
   enqueueTimeoutMs?: number;
+  /**
+   * Longest wait for any other call (`claim`, `complete`, `release`, `fail`, `purge`, `list`, …)
+   * before it fails with `OutboxStoreError` `UNAVAILABLE`, so a drainer on a silent network moves
+   * on instead of hanging. Nothing is lost: a claim that lands late leaves items leased until the
+   * lease lapses; a completion that lands late only spares a replay.
+   * @default 10000
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Whose clock the stored times follow.
+   * - `'database'`: PostgreSQL's (`clock_timestamp()`), the one clock every instance shares. Due
+   *   times, lease expiries, delivery times and the purge's cut-off are computed in SQL; the `now`
+   *   each call receives only turns the caller's times into intervals (a backoff is
+   *   `nextAttemptAt - now`, a retention is `now - before`). An instance whose clock is skewed
+   *   never takes another's live lease and never replays an item early or late.
+   * - `'caller'`: the `now` each call receives, as given. For tests on a fake clock, or a single
+   *   instance; several instances whose clocks disagree then steal each other's leases.
+   * @default 'database'
+   */
+  clock?: 'database' | 'caller';
+  /**
+   * Run `VACUUM` on the table after a purge that deleted rows, so the space of deleted rows and of
+   * the old row versions that held a delivered item's input becomes reusable at once rather than
+   * at the next autovacuum. It does not zero bytes on disk (see the retention docs). @default false
+   */
+  vacuumAfterPurge?: boolean;
 }
 
 /** Options of a {@link PostgresOutboxStore.enqueue} inside the caller's transaction. */
@@ -68,6 +94,7 @@ export interface PostgresOutboxStore extends OutboxStore {
   enqueue(item: NewOutboxItem, now: number, options?: PostgresEnqueueOptions): Promise<OutboxItem>;
   watch(onChange: () => void): () => void;
   wake(): Promise<void>;
+  checkWritable(): Promise<void>;
 }
 
 /**
@@ -115,6 +142,10 @@ const COLUMNS = `seq::float8 AS seq, id::text AS id, upstream, operation, kind, 
   lease_owner AS "leaseOwner", lease_expires_at::float8 AS "leaseExpiresAt", result,
   delivered_at::float8 AS "deliveredAt", input_sha256 AS "inputSha256", result_sha256 AS "resultSha256",
   discarded_at::float8 AS "discardedAt", discard_reason AS "discardReason"`;
+
+/** Epoch ms now: the caller's (a `$n` given) or, when it is `NULL`, the database's. */
+const nowMs = (param: number) =>
+  `coalesce($${param}::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint)`;
 
 const IDENT = /^[a-z_][a-z0-9_]{0,47}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -196,9 +227,28 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
   if (!(Number.isFinite(enqueueTimeoutMs) && enqueueTimeoutMs > 0))
     throw new TypeError('postgresOutbox: enqueueTimeoutMs must be a number above 0');
 
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  if (!(Number.isFinite(queryTimeoutMs) && queryTimeoutMs > 0))
+    throw new TypeError('postgresOutbox: queryTimeoutMs must be a number above 0');
+  const clockMode = options.clock ?? 'database';
+  if (clockMode !== 'database' && clockMode !== 'caller')
+    throw new TypeError("postgresOutbox: clock must be 'database' or 'caller'");
+  const vacuumAfterPurge = options.vacuumAfterPurge ?? false;
+  if (typeof vacuumAfterPurge !== 'boolean')
+    throw new TypeError('postgresOutbox: vacuumAfterPurge must be a boolean');
+  /** The caller's `now` as the SQL parameter of {@link nowMs}: `null` lets the database's clock decide. */
+  const callerNow = (now: number): number | null => (clockMode === 'caller' ? now : null);
+
   const pg = loadDriver();
   const ownPool = options.pool === undefined;
-  const pool: Pg.Pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
+  const pool: Pg.Pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      // A connect to a silent server must not wait for the kernel's TCP timeout either.
+      connectionTimeoutMillis: Math.max(enqueueTimeoutMs, queryTimeoutMs),
+      keepAlive: true,
+    });
   // A pool emits 'error' when an idle client's connection dies; unhandled, that would crash the
   // process. The next query fails (and is mapped) instead.
   const onPoolError = () => {};
@@ -340,10 +390,11 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const at = ms(now, 'now');
         // pg_notify inside the statement is sent at commit: a rolled-back enqueue wakes no one.
         const { rows } = await q(
-          `WITH ins AS (
+          `WITH clk AS (SELECT ${nowMs(10)} AS now),
+           ins AS (
              INSERT INTO ${qualified} (id, upstream, operation, kind, state, input, idempotency_key, request_id,
                context, last_error, attempts, created_at, updated_at, next_attempt_at, input_sha256)
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, 0, $10, $10, $10, $12)
+             SELECT $1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, 0, clk.now, clk.now, clk.now, $12 FROM clk
              RETURNING ${COLUMNS})
            SELECT ins.*, pg_notify($11, ins.upstream) IS NULL AS _n FROM ins`,
           [
@@ -356,7 +407,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
             row.requestId,
             row.context,
             row.lastError,
-            at,
+            callerNow(at),
             channel,
             row.inputSha256,
           ],
@@ -371,19 +422,20 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const { owner, now, leaseMs, limit, upstream } = claimArgs(opts);
         if (limit === 0) return [];
         const { rows } = await q(
-          `WITH due AS (
+          `WITH clk AS MATERIALIZED (SELECT ${nowMs(1)} AS now),
+           due AS (
              SELECT seq FROM ${qualified}
-              WHERE ((state = 'pending' AND next_attempt_at <= $1)
-                  OR (state = 'delivering' AND lease_expires_at <= $1))
+              WHERE ((state = 'pending' AND next_attempt_at <= (SELECT now FROM clk))
+                  OR (state = 'delivering' AND lease_expires_at <= (SELECT now FROM clk)))
                 AND ($5::text IS NULL OR upstream = $5)
               ORDER BY created_at, seq LIMIT $4
               FOR UPDATE SKIP LOCKED)
            UPDATE ${qualified} t
-              SET state = 'delivering', lease_owner = $2, lease_expires_at = $3,
-                  attempts = t.attempts + 1, updated_at = $1
-             FROM due WHERE t.seq = due.seq
+              SET state = 'delivering', lease_owner = $2, lease_expires_at = clk.now + $3::bigint,
+                  attempts = t.attempts + 1, updated_at = clk.now
+             FROM due, clk WHERE t.seq = due.seq
            RETURNING ${COLUMNS.replace('seq::float8', 't.seq::float8')}`,
-          [now, owner, now + leaseMs, limit, upstream ?? null],
+          [callerNow(now), owner, leaseMs, limit, upstream ?? null],
         );
         // RETURNING gives no order guarantee.
         return (rows as OutboxRow[]).sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq).map(toItem);
@@ -395,10 +447,11 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const summary = resultColumns(result === undefined ? null : toJson(result, 'result'));
         if (!UUID.test(String(id))) return false;
         const res = await q(
-          `UPDATE ${qualified} SET state = 'delivered', result = $3, result_sha256 = $5, input = 'null',
-             delivered_at = $4, updated_at = $4, lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
-          [id, owner, summary.result, at, summary.resultSha256],
+          `WITH clk AS (SELECT ${nowMs(4)} AS now)
+           UPDATE ${qualified} SET state = 'delivered', result = $3, result_sha256 = $5, input = 'null',
+             delivered_at = clk.now, updated_at = clk.now, lease_owner = NULL, lease_expires_at = NULL
+           FROM clk WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
+          [id, owner, summary.result, callerNow(at), summary.resultSha256],
         );
         return res.rowCount === 1;
       }),
@@ -410,10 +463,12 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const at = ms(now, 'now');
         if (!UUID.test(String(id))) return false;
         const res = await q(
-          `UPDATE ${qualified} SET state = 'pending', last_error = $3, next_attempt_at = $4, updated_at = $5,
-             lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
-          [id, owner, lastError, next, at],
+          `WITH clk AS (SELECT ${nowMs(5)} AS now)
+           UPDATE ${qualified} SET state = 'pending', last_error = $3, next_attempt_at = clk.now + $4::bigint,
+             updated_at = clk.now, lease_owner = NULL, lease_expires_at = NULL
+           FROM clk WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
+          // The backoff as an interval, added to the store's clock.
+          [id, owner, lastError, next - at, callerNow(at)],
         );
         return res.rowCount === 1;
       }),
@@ -424,10 +479,11 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const at = ms(now, 'now');
         if (!UUID.test(String(id))) return false;
         const res = await q(
-          `UPDATE ${qualified} SET state = 'dead', last_error = $3, updated_at = $4,
+          `WITH clk AS (SELECT ${nowMs(4)} AS now)
+           UPDATE ${qualified} SET state = 'dead', last_error = $3, updated_at = clk.now,
              lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
-          [id, owner, lastError, at],
+           FROM clk WHERE id = $1 AND state = 'delivering' AND lease_owner = $2`,
+          [id, owner, lastError, callerNow(at)],
         );
         return res.rowCount === 1;
       }),
@@ -437,9 +493,10 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const at = ms(now, 'now');
         if (!UUID.test(String(id))) return undefined;
         const { rows } = await q(
-          `UPDATE ${qualified} SET state = 'pending', next_attempt_at = $2, updated_at = $2
-           WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
-          [id, at],
+          `WITH clk AS (SELECT ${nowMs(2)} AS now)
+           UPDATE ${qualified} SET state = 'pending', next_attempt_at = clk.now, updated_at = clk.now
+           FROM clk WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+          [id, callerNow(at)],
         );
         if (rows.length === 1) await q('SELECT pg_notify($1, $2)', [channel, 'retry']);
         return rows[0] ? toItem(rows[0]) : undefined;
@@ -451,27 +508,35 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         const why = discardReason(reason);
         if (!UUID.test(String(id))) return undefined;
         const { rows } = await q(
-          `UPDATE ${qualified} SET input = 'null', discarded_at = $2, discard_reason = $3, updated_at = $2
-           WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
-          [id, at, why],
+          `WITH clk AS (SELECT ${nowMs(2)} AS now)
+           UPDATE ${qualified} SET input = 'null', discarded_at = clk.now, discard_reason = $3, updated_at = clk.now
+           FROM clk WHERE id = $1 AND state = 'dead' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+          [id, callerNow(at), why],
         );
         return rows[0] ? toItem(rows[0]) : undefined;
       }),
 
-    purge: (before: number): Promise<PurgeCounts> =>
+    purge: (before: number, now?: number): Promise<PurgeCounts> =>
       run(async () => {
         const cutoff = ms(before, 'before');
+        // With the caller's `now`, the retention (now - before) is applied on the database's clock.
+        const retention = now === undefined || clockMode === 'caller' ? null : ms(now, 'now') - cutoff;
         const { rows } = await q(
-          `WITH gone AS (
+          `WITH clk AS MATERIALIZED (
+             SELECT CASE WHEN $2::bigint IS NULL THEN $1::bigint ELSE ${nowMs(3)} - $2::bigint END AS cutoff),
+           gone AS (
              DELETE FROM ${qualified}
-              WHERE (state = 'delivered' AND delivered_at <= $1)
-                 OR (state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= $1)
+              WHERE (state = 'delivered' AND delivered_at <= (SELECT cutoff FROM clk))
+                 OR (state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= (SELECT cutoff FROM clk))
              RETURNING state)
            SELECT count(*) FILTER (WHERE state = 'delivered')::int AS delivered,
                   count(*) FILTER (WHERE state = 'dead')::int AS discarded FROM gone`,
-          [cutoff],
+          [cutoff, retention, null],
         );
-        return rows[0] as PurgeCounts;
+        const counts = rows[0] as PurgeCounts;
+        // VACUUM cannot run in a transaction block: it goes on its own, on the pool.
+        if (vacuumAfterPurge && counts.delivered + counts.discarded > 0) await q(`VACUUM ${qualified}`);
+        return counts;
       }),
 
     get: (id: string): Promise<OutboxItem | undefined> =>
@@ -533,6 +598,33 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
         return out;
       }),
 
+    checkWritable: (): Promise<void> =>
+      run(async () => {
+        // A row written into the outbox table itself (a read-only replica, a lock on the table or
+        // a failing disk refuses it), rolled back: nothing is left behind but a sequence number.
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query('BEGIN');
+          // The server gives up before the readiness probe does (2 s), rather than queue behind a lock.
+          await client.query(`SET LOCAL lock_timeout = ${Math.min(queryTimeoutMs, 1_500)}`);
+          await client.query(
+            `INSERT INTO ${qualified} (id, upstream, operation, kind, state, input, request_id, context,
+               created_at, updated_at, next_attempt_at)
+             VALUES ($1, 'readyz', 'readyz', 'write', 'delivered', 'null', 'readyz', '{}', 0, 0, 0)`,
+            [randomUUID()],
+          );
+        } catch (err) {
+          broken = true;
+          throw err;
+        } finally {
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          client.release(broken);
+        }
+      }),
+
     watch(onChange: () => void): () => void {
       if (typeof onChange !== 'function') throw new TypeError('outbox: watch needs a function');
       if (closed) throw new OutboxStoreError('CLOSED', `outbox table ${where} is closed`);
@@ -565,10 +657,29 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
   const insert = store.enqueue;
   store.enqueue = (item, now, opts = {}) =>
     opts.client ? insert(item, now, opts) : bounded(insert(item, now, opts), enqueueTimeoutMs, where);
+  for (const name of [
+    'claim',
+    'complete',
+    'release',
+    'fail',
+    'retryDeadLetter',
+    'discard',
+    'purge',
+    'get',
+    'list',
+    'counts',
+    'stats',
+    'wake',
+    'checkWritable',
+  ] as const) {
+    const call = store[name] as (...args: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      bounded(call(...args), queryTimeoutMs, where);
+  }
   return store;
 }
 
-/** Rejects with `UNAVAILABLE` if `p` has not settled within `ms`; `p` itself goes on (the insert may still land). */
+/** Rejects with `UNAVAILABLE` if `p` has not settled within `ms`; `p` itself goes on (the write may still land). */
 function bounded<T>(p: Promise<T>, ms: number, where: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
@@ -576,7 +687,7 @@ function bounded<T>(p: Promise<T>, ms: number, where: string): Promise<T> {
         reject(
           new OutboxStoreError(
             'UNAVAILABLE',
-            `outbox ${where} did not answer within ${ms} ms (the item may still be stored)`,
+            `outbox ${where} did not answer within ${ms} ms (the change may still be stored)`,
           ),
         ),
       ms,

@@ -13,6 +13,7 @@ import {
   resultColumns,
   rowToItem,
   toJson,
+  WALL_STEP_SLACK_MS,
   zeroCounts,
 } from './internal.js';
 import type {
@@ -87,8 +88,11 @@ const COLUMNS = `seq, id, upstream, operation, kind, state, input,
   input_sha256 AS inputSha256, result_sha256 AS resultSha256, discarded_at AS discardedAt,
   discard_reason AS discardReason`;
 
+// An item changed "in the future" (updated_at past now + @slack) means the wall clock stepped back:
+// it is due now and its lease has lapsed, or it would stall for the size of the step.
 const DUE = `((state = 'pending' AND next_attempt_at <= @now)
-  OR (state = 'delivering' AND lease_expires_at <= @now))`;
+  OR (state = 'delivering' AND lease_expires_at <= @now)
+  OR (state IN ('pending', 'delivering') AND updated_at > @now + @slack))`;
 
 const HELD = `id = @id AND state = 'delivering' AND lease_owner = @owner`;
 
@@ -231,6 +235,9 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     // mode may lose the last commits (the ones the caller was just told are `queued`).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Deleted and overwritten content (a delivered item's input, a purged row) is zeroed in the
+    // pages, not left in free space; the WAL copies are removed by the checkpoints below.
+    db.pragma('secure_delete = ON');
     migrate(db, file);
   } catch (err) {
     db.close();
@@ -282,6 +289,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
   const purgeDiscarded = db.prepare(
     `DELETE FROM outbox_items WHERE state = 'dead' AND discarded_at IS NOT NULL AND discarded_at <= @before`,
   );
+  const busyStmt = db.prepare(`SELECT 1 FROM outbox_items WHERE state = 'delivering' LIMIT 1`);
   const getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_items WHERE id = ?`);
   // One statement per filter shape, so each can use its index (a state filter must not scan the
   // ever-growing delivered history).
@@ -332,6 +340,23 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     }),
   );
 
+  // The WAL keeps every page image written since the last checkpoint, inputs included, even after
+  // the row is minimised: erasure is only real once the log is copied back and truncated.
+  let erased = false;
+  const checkpoint = () => {
+    // Without waiting: TRUNCATE would otherwise wait (busy_timeout) for every other process's
+    // readers and hold off their writes meanwhile. Busy, the log stays until the next try.
+    db.pragma('busy_timeout = 0');
+    try {
+      const [status] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      erased = status?.busy !== 0;
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    }
+  };
+  // A heartbeat: a committed write that changes nothing (user_version is rewritten as is).
+  const heartbeat = write(() => db.pragma(`user_version = ${MIGRATIONS.length}`));
+
   let closed = false;
   /** Runs `fn` on an open store, with driver errors mapped to {@link OutboxStoreError}. */
   const run = async <T>(fn: () => T): Promise<T> => {
@@ -354,7 +379,10 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
       run(() => {
         const { owner, now, leaseMs, limit, upstream } = claimArgs(opts);
         if (limit === 0) return [];
-        const params = { owner, now, leaseExpiresAt: now + leaseMs, limit, upstream };
+        // A claim starts the next batch: the previous batch's deliveries are erased from the log first.
+        if (erased) checkpoint();
+        const slack = busyTimeoutMs + WALL_STEP_SLACK_MS;
+        const params = { owner, now, leaseExpiresAt: now + leaseMs, limit, upstream, slack };
         const rows = claimTx(upstream === undefined ? claimAny : claimUpstream, params);
         // RETURNING gives no order guarantee.
         return rows.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq).map(rowToItem);
@@ -368,7 +396,11 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
           now: ms(now, 'now'),
           ...resultColumns(result === undefined ? null : toJson(result, 'result')),
         };
-        return changeTx(completeStmt, params) === 1;
+        const done = changeTx(completeStmt, params) === 1;
+        erased ||= done;
+        // The batch's last delivery: erase now (otherwise the next claim does).
+        if (erased && !busyStmt.get()) checkpoint();
+        return done;
       }),
 
     release: (
@@ -401,10 +433,27 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     discard: (id: string, reason: string, now: number): Promise<OutboxItem | undefined> =>
       run(() => {
         const row = discardTx({ id, reason: discardReason(reason), now: ms(now, 'now') });
+        if (row) checkpoint();
         return row ? rowToItem(row) : undefined;
       }),
 
-    purge: (before: number): Promise<PurgeCounts> => run(() => purgeTx(ms(before, 'before'))),
+    purge: (before: number): Promise<PurgeCounts> =>
+      run(() => {
+        const counts = purgeTx(ms(before, 'before'));
+        if (erased || counts.delivered + counts.discarded > 0) checkpoint();
+        return counts;
+      }),
+
+    checkWritable: (): Promise<void> =>
+      run(() => {
+        // The call blocks the event loop while it waits for a lock: a readiness probe waits less.
+        db.pragma(`busy_timeout = ${Math.min(busyTimeoutMs, 1000)}`);
+        try {
+          heartbeat();
+        } finally {
+          db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        }
+      }),
 
     get: (id: string): Promise<OutboxItem | undefined> =>
       run(() => {
@@ -449,7 +498,14 @@ export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      db.close();
+      try {
+        // The last connection's close checkpoints too, but not while another process has the file open.
+        if (erased) checkpoint();
+      } catch {
+        // Closing must not fail; the next open's first checkpoint catches up.
+      } finally {
+        db.close();
+      }
     },
   };
 }

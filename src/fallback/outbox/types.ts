@@ -166,7 +166,11 @@ export interface OutboxStore {
   enqueue(item: NewOutboxItem, now: number): Promise<OutboxItem>;
   /**
    * Atomically leases up to `limit` items due for delivery: `pending` with `nextAttemptAt <= now`,
-   * or `delivering` whose lease expired (`leaseExpiresAt <= now`: a crashed drainer). They become
+   * or `delivering` whose lease expired (`leaseExpiresAt <= now`: a crashed drainer). A store on
+   * the caller's wall clock (SQLite, memory) also takes an item last changed in the future
+   * (`updatedAt` more than a few seconds after `now`): the wall clock stepped back (an NTP
+   * correction, a host booting on local time), and waiting for the old due time or lease expiry
+   * would stall the item for the size of the step. They become
    * `delivering` with `leaseOwner = owner`, `leaseExpiresAt = now + leaseMs`, `attempts + 1`.
    * Oldest first (`createdAt`, then enqueue order). Two drainers (even in two processes on one
    * SQLite file) never hold the same item at once.
@@ -212,8 +216,10 @@ export interface OutboxStore {
   /**
    * Deletes `delivered` items delivered at or before `before` (epoch ms) and discarded dead letters
    * discarded at or before it; never a `pending`, `delivering` or undiscarded `dead` item.
+   * With `now` (the caller's clock when it computed `before`), a store on a shared clock
+   * (PostgreSQL) applies the retention `now - before` on its own clock instead.
    */
-  purge(before: number): Promise<PurgeCounts>;
+  purge(before: number, now?: number): Promise<PurgeCounts>;
   /** The item with this ticket, or `undefined`. */
   get(id: string): Promise<OutboxItem | undefined>;
   /** Items matching `filter`, oldest first (`createdAt`, then enqueue order). */
@@ -237,6 +243,12 @@ export interface OutboxStore {
    * instance (e.g. PostgreSQL `NOTIFY`); the drainer calls it when an upstream's breaker closes.
    */
   wake?(): Promise<void>;
+  /**
+   * Optional: resolves once the store has accepted a write (a transaction rolled back, or a
+   * heartbeat), rejects if it cannot take one (read-only file or replica, full disk, lock held).
+   * `gateway.readyz()` uses it; stores without it are checked with {@link OutboxStore.counts}.
+   */
+  checkWritable?(): Promise<void>;
   /** Releases the store's resources. Idempotent. */
   close(): Promise<void>;
 }
