@@ -64,7 +64,8 @@ const RULES: readonly Rule[] = [
   ],
   [
     /^must be (\d+)–(\d+) letters, digits or \. _ - \/ :/,
-    (m) => `phải gồm ${m[1]}–${m[2]} ký tự là chữ cái không dấu, chữ số hoặc các dấu . _ - / :`,
+    (m) =>
+      `phải gồm ${m[1]}–${m[2]} ký tự là chữ cái không dấu, chữ số, dấu chấm, gạch dưới, gạch nối, gạch chéo hoặc hai chấm`,
   ],
   [
     /^must be (\d+)–(\d+) letters, digits, "\.", "_" or "-", starting with a letter or digit$/,
