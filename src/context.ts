@@ -100,8 +100,8 @@ export function snapshotContext(raw: unknown): {
     }
   }
   try {
-    // Own enumerable keys only, without reading a value.
-    for (const key of Object.keys(raw)) if (!KNOWN.has(key)) unknown.push(key);
+    // Own enumerable keys only, without reading a value (`for in`: no array per call).
+    for (const key in raw) if (!KNOWN.has(key) && Object.hasOwn(raw, key)) unknown.push(key);
   } catch {
     faults.push({ path: 'context', message: 'could not be read (its Proxy threw)' });
   }
