@@ -27,6 +27,7 @@ export {
   type VneidOperations,
   verifyCitizenInput,
   verifyCitizenOutput,
+  VNEID_LABELS,
   vneidOperations,
 } from './vneid/schemas.js';
 
@@ -60,6 +61,7 @@ export {
   type LandUseCode,
   landRegistrationStatusInput,
   landRegistrationStatusOutput,
+  LAND_REGISTRY_LABELS,
   landRegistryOperations,
   type Parcel,
   type ParcelLocation,
@@ -100,6 +102,7 @@ export {
   taxpayerOutput,
   taxRegistrationOutput,
   taxRegistrationStatusInput,
+  TAX_REGISTRY_LABELS,
   taxRegistryOperations,
 } from './tax-registry/schemas.js';
 

@@ -7,7 +7,18 @@
  * field), because a value may be a citizen's name or identifier.
  */
 import { z } from 'zod';
-import type { DecodeInfo, EnvelopeResult, ErrorCode } from 'vn-national-gateway';
+import type { DecodeInfo, EnvelopeResult, ErrorCode, FieldLabels } from 'vn-national-gateway';
+
+/**
+ * Vietnamese labels of the fields every platform takes, spread into each adapter's own table (the
+ * `userMessage` of a `VALIDATION` error names fields by them).
+ */
+export const COMMON_LABELS = {
+  personalId: 'số định danh cá nhân',
+  fullName: 'họ và tên',
+  dateOfBirth: 'ngày sinh',
+  dossierCode: 'mã hồ sơ',
+} as const satisfies FieldLabels;
 
 /** Any character outside ASCII. */
 const NON_ASCII = /[\u0080-\uFFFF]/;

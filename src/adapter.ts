@@ -6,6 +6,8 @@
  */
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
+import type { FieldLabels } from './pipeline/field-labels.js';
 import { checkProfile } from './pipeline/identity.js';
 import type { OperationPolicyOptions, PolicyOptions } from './policy.js';
 import type { AuthOptions } from './transport/auth.js';
@@ -173,8 +175,10 @@ export interface OperationSpec<
   In extends z.ZodType = z.ZodType,
   Out extends z.ZodType = z.ZodType,
   P extends boolean = boolean,
+  K extends OperationKind = OperationKind,
 > {
-  kind: OperationKind;
+  /** `read` or `write`; kept as a literal by {@link defineOperation} (only a write can be queued). */
+  kind: K;
   /** Checked before anything is sent; a failure is a `VALIDATION` error listing fields and rules. */
   input: In;
   /** The domain result; a mismatch is a `CONTRACT` error. */
@@ -195,6 +199,11 @@ export interface OperationSpec<
   policy?: OperationPolicyOptions;
   /** One line for docs and the CLI. */
   summary?: string;
+  /**
+   * Vietnamese labels of this operation's input fields, for the `userMessage` of a `VALIDATION`
+   * error; they win over the adapter's `labels`. @default the adapter's labels
+   */
+  labels?: FieldLabels;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any spec, whatever its input type (function parameters are contravariant)
@@ -204,11 +213,27 @@ export type OperationMap = Record<string, OperationSpec<any, any, any>>;
  * Describes an operation; an identity function that keeps the schema types and whether
  * `personalData` is the literal `true` (which makes the call's context required).
  */
-export function defineOperation<In extends z.ZodType, Out extends z.ZodType, const P extends boolean = false>(
-  spec: OperationSpec<In, Out, P>,
-): OperationSpec<In, Out, P> {
+export function defineOperation<
+  In extends z.ZodType,
+  Out extends z.ZodType,
+  const P extends boolean = false,
+  const K extends OperationKind = OperationKind,
+>(spec: OperationSpec<In, Out, P, K>): OperationSpec<In, Out, P, K> {
+  checkOptionKeys('defineOperation', spec, OPERATION_SPEC_KEYS);
   return spec;
 }
+
+const OPERATION_SPEC_KEYS: OptionKeys<OperationSpec> = {
+  kind: true,
+  input: true,
+  output: true,
+  personalData: true,
+  subject: true,
+  dossierCode: true,
+  policy: true,
+  summary: true,
+  labels: true,
+};
 
 /** The context of a call on citizen data: `purpose` and `actor` are required. */
 export type PersonalDataContext = CallContext & {
@@ -270,7 +295,23 @@ export interface AdapterSpec<Ops extends OperationMap = OperationMap> {
   profile: WireProfile<Ops>;
   /** The adapter's own policy defaults. */
   policy?: PolicyOptions<keyof Ops & string>;
+  /**
+   * Vietnamese labels of the operations' input fields ("số định danh cá nhân" for `personalId`),
+   * by path or field name, for the `userMessage` of a `VALIDATION` error. A field without one is
+   * called "một trường thông tin". @default none
+   * @example labels: { insuranceCode: { label: 'mã số bảo hiểm xã hội', rule: 'phải gồm 10 chữ số' } }
+   */
+  labels?: FieldLabels;
 }
+
+const ADAPTER_SPEC_KEYS: OptionKeys<AdapterSpec> = {
+  name: true,
+  displayName: true,
+  operations: true,
+  profile: true,
+  policy: true,
+  labels: true,
+};
 
 const ADAPTER = Symbol.for('vn-national-gateway.Adapter');
 
@@ -293,6 +334,7 @@ export type AdapterFactory<Ops extends OperationMap> = ((options: AdapterOptions
  * const gateway = createGateway({ upstreams: { bhxh: socialInsurance({ baseUrl, auth }) } });
  */
 export function defineAdapter<Ops extends OperationMap>(spec: AdapterSpec<Ops>): AdapterFactory<Ops> {
+  checkOptionKeys('defineAdapter', spec, ADAPTER_SPEC_KEYS);
   const factory = (options: AdapterOptions<Ops>): Adapter<Ops> => ({ [ADAPTER]: true, spec, options });
   return Object.assign(factory, { spec });
 }

@@ -10,6 +10,7 @@ import { annotate, CODE_TRAITS, GatewayError } from './errors.js';
 import type { CallOutcome, EventBus } from './events.js';
 import { StaleCache } from './fallback/cache.js';
 import type { Replay } from './fallback/drainer.js';
+import { notSavedError } from './fallback/not-saved.js';
 import type { OutboxStore } from './fallback/outbox/types.js';
 import { CallScope } from './pipeline/step.js';
 import type { UnknownValueLog } from './pipeline/unknown-values.js';
@@ -153,7 +154,7 @@ export async function invoke(
   };
   try {
     // Read through the context schema (validation step): a raw context may be a caller's Proxy.
-    const checked = validateCall(spec, rawInput, rawContext);
+    const checked = validateCall(spec, rawInput, rawContext, up.spec.labels);
     r.personal = checked.personal;
     const { signal, defer, ...context } = checked.context;
     r.context = context;
@@ -274,6 +275,14 @@ async function tryFallback(
     );
     ticket = item.id;
   } catch (storeError) {
+    // A write not stored is NOT_SAVED (the officer must resubmit), not the upstream's outage.
+    if (!read)
+      throw notSavedError(storeError, {
+        upstream: up.name,
+        operation: op.name,
+        requestId: info.requestId,
+        after: error,
+      });
     throw new GatewayError(
       error.code,
       `${error.message}; the outbox could not store the call, so it was NOT queued`,
@@ -303,7 +312,14 @@ async function tryFallback(
  * (e.g. a breaker's own shutdown error): a deploy is not a platform contract change.
  */
 function closing(rt: CallRuntime, error: GatewayError): GatewayError {
-  if (!rt.shutdown.aborted || error.code === 'ABORTED' || error.code === 'VALIDATION') return error;
+  // NOT_SAVED stays: it already tells the caller the write was not kept and must be resubmitted.
+  if (
+    !rt.shutdown.aborted ||
+    error.code === 'ABORTED' ||
+    error.code === 'VALIDATION' ||
+    error.code === 'NOT_SAVED'
+  )
+    return error;
   return new GatewayError('ABORTED', 'The gateway closed while the call was in flight', {
     upstream: error.upstream,
     operation: error.operation,

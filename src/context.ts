@@ -67,25 +67,31 @@ export const callContextSchema = z
 
 export type ValidContext = z.output<typeof callContextSchema>;
 
-const FIELDS = Object.keys(callContextSchema.shape) as (keyof ValidContext)[];
+/** The fields of a call context, in the schema's order. */
+export const CONTEXT_FIELDS: readonly (keyof ValidContext)[] = Object.freeze(
+  Object.keys(callContextSchema.shape) as (keyof ValidContext)[],
+);
+const KNOWN: ReadonlySet<string> = new Set(CONTEXT_FIELDS);
 
 /**
  * Reads the known fields one by one, so a throwing getter or a hostile Proxy is a caller fault
  * naming the field (`VALIDATION`), not an untyped error escaping the call. Unknown fields are not
- * read at all.
+ * read, only named in `unknown` (a misspelt `deadline` would otherwise be ignored in silence).
  */
 export function snapshotContext(raw: unknown): {
   value: Record<string, unknown>;
   faults: { path: string; message: string }[];
+  unknown: string[];
 } {
   const faults: { path: string; message: string }[] = [];
   const value: Record<string, unknown> = {};
-  if (raw === undefined || raw === null) return { value, faults };
+  const unknown: string[] = [];
+  if (raw === undefined || raw === null) return { value, faults, unknown };
   if (typeof raw !== 'object') {
     faults.push({ path: 'context', message: 'must be an object' });
-    return { value, faults };
+    return { value, faults, unknown };
   }
-  for (const field of FIELDS) {
+  for (const field of CONTEXT_FIELDS) {
     try {
       const v = (raw as Record<string, unknown>)[field];
       if (v !== undefined) value[field] = v;
@@ -93,7 +99,13 @@ export function snapshotContext(raw: unknown): {
       faults.push({ path: `context.${field}`, message: 'could not be read (its getter or Proxy threw)' });
     }
   }
-  return { value, faults };
+  try {
+    // Own enumerable keys only, without reading a value (`for in`: no array per call).
+    for (const key in raw) if (!KNOWN.has(key) && Object.hasOwn(raw, key)) unknown.push(key);
+  } catch {
+    faults.push({ path: 'context', message: 'could not be read (its Proxy threw)' });
+  }
+  return { value, faults, unknown };
 }
 
 const shortText = (v: unknown, rule: RegExp): boolean =>

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'CIRCUIT_OPEN',
   'BULKHEAD_FULL',
   'ABORTED',
+  'NOT_SAVED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -32,7 +33,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * - `health`: what an attempt ending so says of the upstream, to the circuit breaker: `failure`
  *   counts against it, `inconclusive` neither counts nor closes a half-open breaker, `answered`
  *   (the platform answered, even if to refuse) counts as a success.
- * - `local`: refused by our own protection before anything was sent.
+ * - `local`: ended on our own side, not the upstream's: refused by our own protection before
+ *   anything was sent (a replay so refused is not slowed down), or not stored by our outbox.
+ *
+ * `NOT_SAVED` is none of the upstream's doing: the write could not be stored in the outbox (the
+ * database is down), so it is neither sent nor queued. Not `transient` (it is the fallback that
+ * failed: there is nothing left to fall back on), `retryable` (resubmitting with the same dossier
+ * code is safe and should succeed once the store is back), and it says nothing of the upstream.
  */
 export const CODE_TRAITS: Readonly<
   Record<
@@ -57,6 +64,7 @@ export const CODE_TRAITS: Readonly<
   CIRCUIT_OPEN: { transient: true, retryable: false, health: 'inconclusive', local: true },
   BULKHEAD_FULL: { transient: true, retryable: false, health: 'inconclusive', local: true },
   ABORTED: { transient: false, retryable: false, health: 'inconclusive', local: false },
+  NOT_SAVED: { transient: false, retryable: true, health: 'inconclusive', local: true },
 };
 
 /** The codes fallbacks apply to ({@link CODE_TRAITS} `transient`). */
@@ -78,6 +86,9 @@ const USER_MESSAGES: Record<ErrorCode, string> = {
   CIRCUIT_OPEN: 'Hệ thống trung ương đang tạm ngưng kết nối do lỗi liên tiếp, vui lòng thử lại sau.',
   BULKHEAD_FULL: 'Có quá nhiều yêu cầu đang chờ, vui lòng thử lại sau ít phút.',
   ABORTED: 'Yêu cầu đã bị hủy.',
+  // Said plainly: the officer must not believe the dossier is on its way.
+  NOT_SAVED:
+    'Hồ sơ CHƯA được lưu và CHƯA được gửi đi do lỗi lưu trữ của hệ thống. Vui lòng nộp lại hồ sơ với cùng mã hồ sơ.',
 };
 
 /** One failing field of an input or of a response, without the value itself. */
@@ -88,6 +99,11 @@ export interface FieldIssue {
   message: string;
   /** A stable code a UI can translate (see {@link ISSUE_CODES}); absent on issues built by hand. */
   code?: IssueCode;
+  /**
+   * For `VALIDATION`: this field's problem in Vietnamese for counter staff, naming the field by its
+   * label, e.g. "số định danh cá nhân phải gồm đúng 12 chữ số" or "chưa nhập họ và tên".
+   */
+  userMessage?: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type IsPersonalData,
   isAdapter,
   type OperationMap,
+  type OperationSpec,
   type PersonalDataContext,
 } from './adapter.js';
 import { type CallResult, type CallRuntime, invoke, replay } from './call.js';
@@ -13,7 +14,13 @@ import { type Clock, missingClockMethod, systemClock } from './clock.js';
 import { EventBus, type GatewayEventName, type GatewayEvents } from './events.js';
 import { createEventsApi, type GatewayEventsApi } from './events-api.js';
 import { type CacheOptions, StaleCache } from './fallback/cache.js';
-import { type DrainReport, Drainer, type DrainerOptions, type PurgeReport } from './fallback/drainer.js';
+import {
+  DEFAULT_DRAINER_OPTIONS,
+  type DrainReport,
+  Drainer,
+  type DrainerOptions,
+  type PurgeReport,
+} from './fallback/drainer.js';
 import { type DirectEnqueueOptions, directEnqueue } from './fallback/outbox/direct-enqueue.js';
 import { discardReason } from './fallback/outbox/internal.js';
 import { memoryOutbox } from './fallback/outbox/memory.js';
@@ -25,10 +32,13 @@ import { auditRecord, CallObservers, callEvent, logLine } from './telemetry/call
 import { RESERVED } from './gateway-members.js';
 import { DEFAULT_REFUSAL_LOG_INTERVAL_MS, RefusalLog } from './telemetry/refusal-log.js';
 import { UnknownValueLog } from './pipeline/unknown-values.js';
+import type { FieldLabels } from './pipeline/field-labels.js';
 import { validationError } from './pipeline/validation.js';
 import type { GatewayEventsOf } from './typed-events.js';
 import { ConfigurationError, type PolicyOptions } from './policy.js';
 import { checkPolicyKeys } from './policy-keys.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
+import { checkHookKeys } from './transport/hooks.js';
 import type { AuditTrail } from './telemetry/audit.js';
 import { type HealthSnapshot, healthSnapshot } from './telemetry/health.js';
 import { defaultLogger, type GatewayLogger } from './telemetry/logger.js';
@@ -132,8 +142,37 @@ export type OperationNames<U extends Record<string, Adapter>> = {
   [K in keyof U]: keyof OpsOf<U[K]> & string;
 }[keyof U];
 
+/** The spec of an operation named `"upstream.operation"`. */
+type SpecAt<U extends Record<string, Adapter>, T extends string> = T extends `${infer A}.${infer O}`
+  ? A extends keyof U
+    ? O extends keyof OpsOf<U[A]>
+      ? OpsOf<U[A]>[O]
+      : never
+    : never
+  : never;
+
+/**
+ * Every operation of a gateway that `outbox.enqueue` accepts, as `"upstream.operation"`: the
+ * writes (`'tax.registerTaxpayer'`, `'land.submitRegistration'`).
+ */
+export type QueueableOperation<U extends Record<string, Adapter>> = {
+  [A in keyof U & string]: {
+    [O in keyof OpsOf<U[A]> & string]: OpsOf<U[A]>[O] extends { kind: 'read' } ? never : `${A}.${O}`;
+  }[keyof OpsOf<U[A]> & string];
+}[keyof U & string];
+
+/**
+ * The arguments of `outbox.enqueue` after the operation, as for the call itself: the input of that
+ * operation, and its context (required, with `purpose` and `actor`, on citizen data).
+ */
+export type EnqueueArgs<S> = S extends OperationSpec
+  ? IsPersonalData<S> extends true
+    ? [input: z.input<S['input']>, context: PersonalDataContext, options?: DirectEnqueueOptions]
+    : [input: z.input<S['input']>, context?: CallContext, options?: DirectEnqueueOptions]
+  : never;
+
 /** The outbox as operators and city systems see it. */
-export interface OutboxApi {
+export interface OutboxApi<U extends Record<string, Adapter> = Record<string, Adapter>> {
   list(filter?: OutboxListFilter): Promise<OutboxItem[]>;
   /**
    * A ticket's outcome (state, attempts, result summary or error, times), read from the store: any
@@ -160,16 +199,16 @@ export interface OutboxApi {
   purge(options?: { olderThanMs?: number; now?: number }): Promise<PurgeReport>;
   counts(): Promise<Record<OutboxState, number>>;
   /**
-   * Queues a write for the drainer without calling the upstream first, validated like a call.
-   * With `{ client }` (postgresOutbox only) the item joins the caller's open transaction.
-   * `operation` is `"upstream.operation"`. Rejects with `VALIDATION` (nothing stored) or, if the
-   * store fails, with an error saying the write was NOT queued.
+   * Queues a write for the drainer without calling the upstream first, validated like a call
+   * (input, context, purpose and actor on citizen data). `operation` is `"upstream.operation"`,
+   * typed like the calls: `outbox.enqueue('tax.registerTaxpayer', input, context)`. With
+   * `{ client }` (postgresOutbox only) the item joins the caller's open transaction. Rejects with
+   * `VALIDATION` (nothing stored; an unknown operation's message lists the writes that can be
+   * queued) or, if the store fails, with `NOT_SAVED`: the write was not kept, resubmit it.
    */
-  enqueue(
-    operation: string,
-    input: unknown,
-    context?: CallContext,
-    options?: DirectEnqueueOptions,
+  enqueue<T extends QueueableOperation<U>>(
+    operation: T,
+    ...args: EnqueueArgs<SpecAt<U, T>>
   ): Promise<OutboxItem>;
 }
 
@@ -207,7 +246,9 @@ export interface GatewayCore {
   close(): Promise<void>;
 }
 
-export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'> & {
+export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on' | 'outbox'> & {
+  /** The outbox, its `enqueue` typed by this gateway's write operations. */
+  readonly outbox: OutboxApi<U>;
   /**
    * Subscribes to a typed event; returns the function that unsubscribes. `outbox:delivered` and
    * `outbox:dead` are unions over this gateway's operations: narrow on `upstream` and `operation`
@@ -223,6 +264,8 @@ export type Gateway<U extends Record<string, Adapter>> = Omit<GatewayCore, 'on'>
  * nothing else in the process. Throws {@link ConfigurationError} on bad configuration.
  */
 export function createGateway<U extends Record<string, Adapter>>(options: GatewayOptions<U>): Gateway<U> {
+  // Before anything is opened: a misspelt option fails here, naming the closest known one.
+  checkGatewayOptionKeys(options);
   if (!options || typeof options.upstreams !== 'object' || Object.keys(options.upstreams).length === 0) {
     throw new ConfigurationError('Invalid gateway configuration: upstreams must name at least one adapter');
   }
@@ -375,9 +418,11 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
         try {
           discardReason(reason);
         } catch {
-          throw validationError([
-            { path: 'reason', message: 'must be 1–500 characters without a personal ID (9+ digits)' },
-          ]);
+          throw validationError(
+            [{ path: 'reason', message: 'must be 1–500 characters without a personal ID (9+ digits)' }],
+            undefined,
+            OUTBOX_LABELS,
+          );
         }
         const item = await outbox.discard(ticket, reason, clock.now());
         return item && toTicket(item);
@@ -390,12 +435,12 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
             : [{ path: 'olderThanMs', message: 'must be a finite number >= 0' }]),
           ...(Number.isFinite(now) ? [] : [{ path: 'now', message: 'must be a finite number (epoch ms)' }]),
         ];
-        if (issues.length > 0) return Promise.reject(validationError(issues));
+        if (issues.length > 0) return Promise.reject(validationError(issues, undefined, OUTBOX_LABELS));
         return drainer.purge(olderThanMs, now);
       },
       counts: () => outbox.counts(),
-      enqueue: (operation, input, context, opts) =>
-        directEnqueue(rt, upstreams, operation, input, context, opts),
+      enqueue: ((operation: unknown, input?: unknown, context?: unknown, opts?: unknown) =>
+        directEnqueue(rt, upstreams, operation, input, context, opts)) as OutboxApi['enqueue'],
     },
     close() {
       closed ??= (async () => {
@@ -437,6 +482,46 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     gateway[name] = Object.freeze(client);
   }
   return Object.freeze(gateway) as Gateway<U>;
+}
+
+/** Vietnamese names of the outbox methods' arguments, for their `VALIDATION` errors. */
+const OUTBOX_LABELS: FieldLabels = {
+  reason: 'lý do hủy',
+  olderThanMs: 'thời hạn lưu',
+  now: 'thời điểm tính',
+};
+
+const GATEWAY_OPTION_KEYS: OptionKeys<GatewayOptions<Record<string, Adapter>>> = {
+  upstreams: true,
+  client: true,
+  policy: true,
+  logger: true,
+  metrics: true,
+  outbox: true,
+  refusalLogIntervalMs: true,
+  drainer: true,
+  cache: true,
+  audit: true,
+  quota: true,
+  hooks: true,
+  tracing: true,
+  clock: true,
+  random: true,
+};
+
+const CACHE_OPTION_KEYS: OptionKeys<CacheOptions> = { maxBytes: true };
+
+function checkGatewayOptionKeys(options: GatewayOptions<Record<string, Adapter>> | undefined): void {
+  if (typeof options !== 'object' || options === null) return;
+  checkOptionKeys('createGateway', options, GATEWAY_OPTION_KEYS);
+  // Every drainer option has a default, so the defaults object lists them all.
+  checkOptionKeys(
+    'drainer',
+    options.drainer,
+    Object.fromEntries(Object.keys(DEFAULT_DRAINER_OPTIONS).map((k) => [k, true as const])),
+  );
+  checkOptionKeys('cache', options.cache, CACHE_OPTION_KEYS);
+  checkHookKeys('hooks', options.hooks);
 }
 
 function track<T>(set: Set<Promise<unknown>>, p: Promise<T>): Promise<T> {

@@ -84,6 +84,7 @@ export {
   type OutboxState,
   type OutboxStore,
   OutboxStoreError,
+  type OutboxStoreErrorCode,
   type PurgeCounts,
   type PgQueryable,
   type PostgresEnqueueOptions,
@@ -97,11 +98,19 @@ export {
 export {
   type AdapterClient,
   createGateway,
+  type EnqueueArgs,
   type Gateway,
   type GatewayCore,
   type GatewayOptions,
   type OutboxApi,
+  type QueueableOperation,
 } from './gateway.js';
+export {
+  CONTEXT_FIELD_LABELS,
+  type FieldLabel,
+  type FieldLabels,
+  UNLABELLED_FIELD,
+} from './pipeline/field-labels.js';
 export type { BreakerState } from './pipeline/breaker.js';
 export {
   type BreakerPolicy,

@@ -3,6 +3,7 @@
  * a misspelt key would otherwise be ignored and the city would run on defaults it did not choose.
  */
 import { ConfigurationError, DEFAULT_POLICY } from './policy.js';
+import { didYouMean } from './util/suggest.js';
 
 /** Allowed keys, nested; `true` marks a leaf. */
 type Shape = { [key: string]: Shape | true };
@@ -31,7 +32,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function unknownKeys(value: Record<string, unknown>, shape: Shape, path: string, out: string[]): void {
   for (const [key, v] of Object.entries(value)) {
     const sub = shape[key];
-    if (sub === undefined) out.push(`${path}.${key}`);
+    if (sub === undefined) out.push(`${path}.${key}${didYouMean(key, Object.keys(shape))}`);
     else if (sub !== true && isPlainObject(v)) unknownKeys(v, sub, `${path}.${key}`, out);
   }
 }
@@ -51,7 +52,8 @@ export function checkPolicyKeys(where: string, policy: unknown, operationNames: 
     if (!isPlainObject(operations))
       throw new ConfigurationError(`Invalid configuration of ${where}: policy.operations must be an object`);
     for (const [op, over] of Object.entries(operations)) {
-      if (!operationNames.includes(op)) found.push(`policy.operations.${op}`);
+      if (!operationNames.includes(op))
+        found.push(`policy.operations.${op}${didYouMean(op, operationNames)}`);
       else if (isPlainObject(over)) unknownKeys(over, OPERATION_SHAPE, `policy.operations.${op}`, found);
     }
   }

@@ -3,6 +3,7 @@
  * {@link DEFAULT_POLICY}), and the merge of gateway-, adapter- and operation-level overrides.
  */
 import { z } from 'zod';
+import { ConfigurationError } from './configuration-error.js';
 
 /** Retry budget: retries allowed ≤ `ratio` × calls + `minPerSecond` × window seconds (10 s window). */
 export interface RetryBudgetPolicy {
@@ -176,13 +177,7 @@ const policySchema = z.object({
   defer: z.boolean(),
 });
 
-/** Thrown by `createGateway` (and adapter factories) for bad configuration. */
-export class ConfigurationError extends TypeError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError } from './configuration-error.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

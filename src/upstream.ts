@@ -1,4 +1,4 @@
-import type { Adapter, AdapterSpec } from './adapter.js';
+import type { Adapter, AdapterOptions, AdapterSpec } from './adapter.js';
 import type { Clock } from './clock.js';
 import { type ErrorCode, platformMessages } from './errors.js';
 import type { EventBus } from './events.js';
@@ -20,7 +20,8 @@ import type { Tracing } from './telemetry/tracing.js';
 import { UpstreamStats } from './telemetry/health.js';
 import { axiosTransport } from './transport/axios.js';
 import { createAuthProvider, validateAuth } from './transport/auth.js';
-import { type GatewayHooks, withHooks } from './transport/hooks.js';
+import { checkHookKeys, type GatewayHooks, withHooks } from './transport/hooks.js';
+import { checkOptionKeys, type OptionKeys } from './option-keys.js';
 import type { Transport } from './transport/types.js';
 import type { Limiter, QuotaSession } from './quota/types.js';
 
@@ -74,10 +75,22 @@ export interface UpstreamShared {
   shutdown: AbortSignal;
 }
 
+const ADAPTER_OPTION_KEYS: OptionKeys<AdapterOptions> = {
+  baseUrl: true,
+  auth: true,
+  client: true,
+  profile: true,
+  policy: true,
+  transport: true,
+  hooks: true,
+};
+
 /** Builds one upstream from its adapter, checking its configuration (throws {@link ConfigurationError}). */
 export function createUpstream(name: string, adapter: Adapter, shared: UpstreamShared): Upstream {
   const where = `upstreams.${name}`;
   const { spec, options } = adapter;
+  checkOptionKeys(where, options, ADAPTER_OPTION_KEYS);
+  checkHookKeys(`${where} hooks`, options?.hooks);
   if (typeof options?.baseUrl !== 'string' || !isHttpUrl(options.baseUrl)) {
     throw new ConfigurationError(`Invalid configuration of ${where}: baseUrl must be an http(s) URL`);
   }

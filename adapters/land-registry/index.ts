@@ -3,7 +3,7 @@
  */
 import { defineAdapter } from 'vn-national-gateway';
 import { landRegistryProfile } from './profile.js';
-import { landRegistryOperations } from './schemas.js';
+import { LAND_REGISTRY_LABELS, landRegistryOperations } from './schemas.js';
 
 /**
  * Configures the land registry adapter: parcels (`getParcel`), certificates
@@ -37,4 +37,5 @@ export const landRegistry = defineAdapter({
   displayName: 'Hệ thống đăng ký đất đai',
   operations: landRegistryOperations,
   profile: landRegistryProfile,
+  labels: LAND_REGISTRY_LABELS,
 });

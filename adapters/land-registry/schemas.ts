@@ -16,7 +16,9 @@
 import { z } from 'zod';
 import { defineOperation } from 'vn-national-gateway';
 import { certificateSerialSchema, parcelKeySchema, personalIdSchema } from 'vn-national-gateway/identifiers';
+import type { FieldLabels } from 'vn-national-gateway';
 import {
+  COMMON_LABELS,
   documented,
   documentedOutput,
   dossierCodeSchema,
@@ -195,6 +197,20 @@ export type {
   SubmitRegistrationResult,
   VerifyCertificateInput,
 } from './types.js';
+
+/** Vietnamese labels of the land registry adapter's input fields, for counter staff. */
+export const LAND_REGISTRY_LABELS: FieldLabels = Object.freeze({
+  ...COMMON_LABELS,
+  wardCode: 'mã xã, phường của thửa đất',
+  mapSheet: 'số tờ bản đồ',
+  parcelNumber: 'số thửa',
+  serial: 'số phát hành giấy chứng nhận',
+  changeType: 'loại biến động',
+  applicant: 'thông tin người nộp hồ sơ',
+  'applicant.personalId': 'số định danh cá nhân của người nộp hồ sơ',
+  'applicant.fullName': 'họ và tên người nộp hồ sơ',
+  receiptId: 'mã biên nhận',
+});
 
 /**
  * The operations of the land registry adapter (domain side). Only `submitRegistration` carries a

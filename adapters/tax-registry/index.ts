@@ -3,7 +3,7 @@
  */
 import { defineAdapter } from 'vn-national-gateway';
 import { taxRegistryProfile } from './profile.js';
-import { taxRegistryOperations } from './schemas.js';
+import { TAX_REGISTRY_LABELS, taxRegistryOperations } from './schemas.js';
 
 /**
  * Configures the tax registry adapter: look up a taxpayer (`lookupTaxCode`: an organisation, a
@@ -35,4 +35,5 @@ export const taxRegistry = defineAdapter({
   displayName: 'Hệ thống thuế',
   operations: taxRegistryOperations,
   profile: taxRegistryProfile,
+  labels: TAX_REGISTRY_LABELS,
 });

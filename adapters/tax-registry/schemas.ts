@@ -15,7 +15,9 @@ import {
   refinePersonalIdDateOfBirth,
   taxCodeSchema,
 } from 'vn-national-gateway/identifiers';
+import type { FieldLabels } from 'vn-national-gateway';
 import {
+  COMMON_LABELS,
   documented,
   documentedOutput,
   dossierCodeSchema,
@@ -125,6 +127,17 @@ export type {
   TaxRegistration,
   TaxRegistrationStatusInput,
 } from './types.js';
+
+/** Vietnamese labels of the tax registry adapter's input fields, for counter staff. */
+export const TAX_REGISTRY_LABELS: FieldLabels = Object.freeze({
+  ...COMMON_LABELS,
+  taxCode: 'mã số thuế',
+  businessAddress: 'địa chỉ kinh doanh',
+  'businessAddress.wardCode': 'mã xã, phường của địa chỉ kinh doanh',
+  'businessAddress.detail': 'địa chỉ kinh doanh chi tiết (số nhà, đường, thôn)',
+  businessLine: 'ngành nghề kinh doanh',
+  registrationId: 'mã hồ sơ thuế',
+});
 
 /** A 12-digit tax code is an individual's personal identification number. */
 const isPersonalCode = (taxCode: string) => /^\d{12}$/.test(taxCode);

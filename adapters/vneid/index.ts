@@ -3,7 +3,7 @@
  */
 import { defineAdapter } from 'vn-national-gateway';
 import { vneidProfile } from './profile.js';
-import { vneidOperations } from './schemas.js';
+import { VNEID_LABELS, vneidOperations } from './schemas.js';
 
 /**
  * Configures the VNeID adapter: verify a citizen (`verifyCitizen`) and read a profile with the
@@ -35,4 +35,5 @@ export const vneid = defineAdapter({
   displayName: 'Hệ thống VNeID',
   operations: vneidOperations,
   profile: vneidProfile,
+  labels: VNEID_LABELS,
 });

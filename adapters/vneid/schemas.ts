@@ -10,7 +10,9 @@ import {
   personalIdSchema,
   refinePersonalIdDateOfBirth,
 } from 'vn-national-gateway/identifiers';
+import type { FieldLabels } from 'vn-national-gateway';
 import {
+  COMMON_LABELS,
   documented,
   documentedOutput,
   fullNameSchema,
@@ -104,6 +106,12 @@ export type {
   VerifyCitizenInput,
   VerifyCitizenResult,
 } from './types.js';
+
+/** Vietnamese labels of the VNeID adapter's input fields, for counter staff. */
+export const VNEID_LABELS: FieldLabels = Object.freeze({
+  ...COMMON_LABELS,
+  consentCode: 'mã xác nhận do công dân cung cấp trên ứng dụng VNeID',
+});
 
 /**
  * The operations of the VNeID adapter (domain side). Both touch a citizen's data: `purpose`

@@ -257,7 +257,7 @@ export class Drainer {
       this.purging = this.purge()
         .catch((err: unknown) =>
           this.logger?.warn(
-            { err: (err as Error)?.name, reason: (err as { reason?: string })?.reason },
+            { err: (err as Error)?.name, code: (err as { code?: string })?.code },
             'outbox purge failed',
           ),
         )
@@ -396,7 +396,7 @@ export class Drainer {
       {
         ticket: item.id,
         operation: item.operation,
-        reason: (storeError as { reason?: unknown } | null)?.reason,
+        code: (storeError as { code?: unknown } | null)?.code,
       },
       'outbox store unavailable: the item is replayed when its lease lapses',
     );

@@ -3,6 +3,7 @@ import type { RateLimiterRedis as RateLimiterRedisType } from 'rate-limiter-flex
 import { RateLimiter } from '../pipeline/rate-limit.js';
 import { ConfigurationError, type RateLimitPolicy } from '../policy.js';
 import { nodeRequire } from '../util/node-require.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 import { type ConsumeFn, SharedLimiter } from './shared.js';
 import type { Quota, QuotaSession } from './types.js';
 
@@ -35,7 +36,16 @@ type RedisCtor = new (url: string, opts: RedisOptions) => Redis;
  *
  * @example createGateway({ upstreams, quota: redisQuota({ url: 'redis://127.0.0.1:6379' }) })
  */
+const REDIS_QUOTA_OPTION_KEYS: OptionKeys<RedisQuotaOptions> = {
+  client: true,
+  url: true,
+  keyPrefix: true,
+  retryMs: true,
+  timeoutMs: true,
+};
+
 export function redisQuota(options: RedisQuotaOptions): Quota {
+  checkOptionKeys('redisQuota', options, REDIS_QUOTA_OPTION_KEYS);
   if (!options || (options.client === undefined) === (options.url === undefined)) {
     throw new ConfigurationError('Invalid redisQuota configuration: give exactly one of client or url');
   }

@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from '../errors.js';
 import { raceAbort } from '../pipeline/abort.js';
 import { ConfigurationError } from '../policy.js';
 import type { Transport } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 
 /** How an adapter authenticates to its platform. */
 export type AuthOptions =
@@ -39,6 +40,23 @@ export interface AuthProvider {
 /** Time allowed for one token fetch. */
 const TOKEN_TIMEOUT_MS = 10_000;
 
+type AuthOf<T extends AuthOptions['type']> = Extract<AuthOptions, { type: T }>;
+
+/** The keys of each auth type: a misspelt one (`clientID`) would otherwise send no credentials. */
+const AUTH_KEYS: { readonly [T in AuthOptions['type']]: OptionKeys<AuthOf<T>> } = {
+  bearer: { type: true, token: true },
+  apiKey: { type: true, header: true, key: true },
+  oauth2: {
+    type: true,
+    tokenUrl: true,
+    clientId: true,
+    clientSecret: true,
+    scope: true,
+    refreshBeforeMs: true,
+  },
+  none: { type: true },
+};
+
 /** Checks auth options; throws {@link ConfigurationError} naming the problem (never the secret). */
 export function validateAuth(auth: unknown, where: string): asserts auth is AuthOptions {
   const a = auth as Record<string, unknown> | undefined;
@@ -48,6 +66,8 @@ export function validateAuth(auth: unknown, where: string): asserts auth is Auth
   if (!a || typeof a !== 'object')
     return fail('is required ({ type: "bearer" | "apiKey" | "oauth2" | "none", … })');
   const nonEmpty = (k: string) => typeof a[k] === 'string' && (a[k] as string).length > 0;
+  if (typeof a.type === 'string' && Object.hasOwn(AUTH_KEYS, a.type))
+    checkOptionKeys(`${where} auth (type "${a.type}")`, a, AUTH_KEYS[a.type as AuthOptions['type']]);
   switch (a.type) {
     case 'bearer':
       if (!nonEmpty('token')) fail('type "bearer" needs a non-empty token');

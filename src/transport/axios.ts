@@ -4,6 +4,7 @@ import axios, { type AxiosError } from 'axios';
 import { GatewayError } from '../errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 
 /**
  * `ca`, `cert`, `key` and `passphrase` (custom CA bundle, mutual TLS) apply to HTTPS upstreams.
@@ -41,8 +42,19 @@ const NETWORK_CODES = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
+const AXIOS_OPTION_KEYS: OptionKeys<AxiosTransportOptions> = {
+  maxResponseBytes: true,
+  maxRedirects: true,
+  maxSockets: true,
+  ca: true,
+  cert: true,
+  key: true,
+  passphrase: true,
+};
+
 /** The default transport: axios over keep-alive agents, JSON in and out, every status resolved. */
 export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
+  checkOptionKeys('axiosTransport', options, AXIOS_OPTION_KEYS);
   const o = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets };
   const httpAgent = new http.Agent(agentOptions);

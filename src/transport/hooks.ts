@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
 import { assertHeaderValues } from '../pipeline/attempt.js';
 import type { GatewayHooks, HookRequest } from './hook-types.js';
 import type { Transport } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 
 export type { GatewayHooks, HookRequest, HookResponse } from './hook-types.js';
 
@@ -15,6 +16,13 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function hookFailure(code: 'VALIDATION' | 'CONTRACT', message: string, cause?: unknown): GatewayError {
   return new GatewayError(code, message, { retryable: false, cause });
+}
+
+const HOOK_KEYS: OptionKeys<GatewayHooks> = { beforeRequest: true, afterResponse: true };
+
+/** Refuses a misspelt hook (`beforeRequests`), which would otherwise never run. */
+export function checkHookKeys(where: string, hooks: unknown): void {
+  checkOptionKeys(where, hooks, HOOK_KEYS);
 }
 
 /** Wraps a transport with the given hooks (`undefined` entries skipped); the same transport if none. */

@@ -5,6 +5,7 @@ import { toTransportError } from './undici-errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { UndiciDispatcherLike, UndiciRequestOptions, UndiciResponseData } from './dispatcher-types.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
@@ -53,12 +54,25 @@ export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
 
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 
+const UNDICI_OPTION_KEYS: OptionKeys<UndiciTransportOptions> = {
+  maxResponseBytes: true,
+  maxSockets: true,
+  keepAliveTimeoutMs: true,
+  proxy: true,
+  dispatcher: true,
+  ca: true,
+  cert: true,
+  key: true,
+  passphrase: true,
+};
+
 /**
  * A transport on undici: one keep-alive pool per upstream origin, no redirects (a 3xx is returned
  * as a status), gzip/deflate/br decompressed under the size limit, every status resolved. Needs the
  * optional peer dependency `undici` (`npm install undici`).
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
+  checkOptionKeys('undiciTransport', options, UNDICI_OPTION_KEYS);
   const o = { ...DEFAULT_UNDICI_TRANSPORT_OPTIONS, ...options };
   if (!Number.isSafeInteger(o.maxResponseBytes) || o.maxResponseBytes <= 0)
     throw new GatewayError('VALIDATION', 'maxResponseBytes must be a positive integer', { retryable: false });

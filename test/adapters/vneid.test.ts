@@ -93,7 +93,12 @@ describe('vneid.verifyCitizen', () => {
       'VALIDATION',
     );
     expect(e.issues).toEqual([
-      { path: 'dateOfBirth', message: expect.stringContaining('personalId'), code: 'format' },
+      {
+        path: 'dateOfBirth',
+        message: expect.stringContaining('personalId'),
+        code: 'format',
+        userMessage: 'ngày sinh không khớp với năm sinh trong số định danh cá nhân',
+      },
     ]);
     expect(e.message).not.toContain(verifyCitizenSample.personalId);
     expect(e.message).not.toContain('1993-05-01');

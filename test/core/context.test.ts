@@ -54,10 +54,17 @@ describe('context schema', () => {
     const e = await rejection(gateway.echo.lookup(PERSON, { purpose: '1.0', actor: 'cán-bộ-Nguyễn-17' }));
     expect(e.code).toBe('VALIDATION');
     expect(e.issues).toEqual([
-      { path: 'context.actor', message: expect.stringContaining('officer code'), code: 'format' },
+      {
+        path: 'context.actor',
+        message: expect.stringContaining('officer code'),
+        code: 'format',
+        userMessage:
+          'mã cán bộ phải viết bằng chữ cái không dấu và chữ số, không có khoảng trắng (dùng mã cán bộ, không dùng họ tên)',
+      },
     ]);
     expect(e.message).not.toContain('Nguyễn');
-    expect(e.userMessage).toContain('context.actor');
+    expect(e.userMessage).not.toContain('context.actor');
+    expect(e.userMessage).toContain('mã cán bộ phải viết bằng chữ cái không dấu');
     expect(transport.requests).toHaveLength(0);
     await gateway.close();
   });
@@ -507,7 +514,7 @@ describe('userMessage names the platform', () => {
     expect(b.userMessage).toBe('Hệ thống trung ương đang gián đoạn, vui lòng thử lại sau.');
     const v = await rejection(gateway.named.ping({ n: 'x' } as never));
     expect(v.userMessage).toBe(
-      'Thông tin nhập vào gửi tới hệ thống thử nghiệm không hợp lệ (n), vui lòng kiểm tra lại.',
+      'Thông tin nhập vào gửi tới hệ thống thử nghiệm không hợp lệ: một trường thông tin phải là một số. Vui lòng kiểm tra lại.',
     );
     expect(v.issues?.[0]?.code).toBe('type');
     await gateway.close();

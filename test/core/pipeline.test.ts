@@ -62,7 +62,12 @@ describe('input validation', () => {
     const e = await rejection(gateway.echo.lookup(PERSON, { actor: 'officer-17' }));
     expect(e.code).toBe('VALIDATION');
     expect(e.issues).toEqual([
-      { path: 'context.purpose', message: expect.stringContaining('required'), code: 'required' },
+      {
+        path: 'context.purpose',
+        message: expect.stringContaining('required'),
+        code: 'required',
+        userMessage: 'chưa nhập mã thủ tục',
+      },
     ]);
     expect(transport.requests).toHaveLength(0);
     await gateway.close();

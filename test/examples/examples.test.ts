@@ -61,7 +61,7 @@ describe('examples/quickstart.ts', () => {
       'parcel: ok, 72.5 m², Phường Cầu Kiệu',
       'registration: ok, receipt BN-000001',
       'taxpayer: ok, Công ty Cổ phần Dịch vụ Công nghệ Sài Gòn',
-      'not sent (personalId): Thông tin nhập vào gửi tới hệ thống VNeID không hợp lệ (personalId), vui lòng kiểm tra lại.',
+      'not sent (personalId): Thông tin nhập vào gửi tới hệ thống VNeID không hợp lệ: số định danh cá nhân phải gồm đúng 12 chữ số. Vui lòng kiểm tra lại.',
     ]);
   });
 });
@@ -275,7 +275,7 @@ describe('examples/ward-counter', () => {
       code: 'VALIDATION',
       step: 'parcel',
       userMessage:
-        'Thông tin nhập vào gửi tới hệ thống đăng ký đất đai không hợp lệ (mapSheet), vui lòng kiểm tra lại.',
+        'Thông tin nhập vào gửi tới hệ thống đăng ký đất đai không hợp lệ: số tờ bản đồ phải là số nguyên dương. Vui lòng kiểm tra lại.',
       fields: ['mapSheet'],
     });
 

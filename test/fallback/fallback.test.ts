@@ -186,15 +186,16 @@ describe('writes: store and forward', () => {
     await gateway.close();
   });
 
-  it('never answers queued when the store fails: the call fails loudly with the cause', async () => {
+  it('never answers queued when the store fails: the call fails loudly NOT_SAVED with the cause', async () => {
     const broken = memoryOutbox();
     broken.enqueue = async () => {
       throw new Error('disk full');
     };
     const { gateway } = setup([reply(503, 'x')], {}, broken);
     const e = await gateway.echo.submit({ dossierCode: 'HS-3', value: 3 }).catch((x) => x);
-    expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect(e.message).toMatch(/NOT queued/);
+    expect(e.code).toBe('NOT_SAVED');
+    expect(e.message).toMatch(/^UPSTREAM_UNAVAILABLE: .*NOT saved and NOT queued/);
+    expect(e.userMessage).toMatch(/CHƯA được lưu/);
     expect((e.cause as Error).message).toBe('disk full');
     await gateway.close();
   });

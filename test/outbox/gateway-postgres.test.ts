@@ -75,7 +75,9 @@ describe('gateway.outbox.enqueue on a shared PostgreSQL outbox', () => {
       ['echo.nope', { dossierCode: 'HS-1', value: 1 }, CTX],
       ['echo.note', { text: 'no idempotency key' }, {}],
     ] as const) {
-      const e = await gateway.outbox.enqueue(op, input, ctx).catch((x: unknown) => x);
+      // Loosely typed on purpose: `echo.nope` is a compile error, this checks the run time.
+      const enqueue = gateway.outbox.enqueue as (...a: unknown[]) => Promise<unknown>;
+      const e = await enqueue(op, input, ctx).catch((x: unknown) => x);
       expect(isGatewayError(e) && e.code, `${op} ${String(e)}`).toBe('VALIDATION');
     }
     expect(await gateway.outbox.counts()).toEqual(before);

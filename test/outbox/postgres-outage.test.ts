@@ -181,8 +181,9 @@ describe.skipIf(!postgres.available)(
         const e = o.error;
         expect(isGatewayError(e), String(e)).toBe(true);
         if (!isGatewayError(e)) continue;
-        expect(e.code).toBe('UPSTREAM_UNAVAILABLE');
+        expect(e.code).toBe('NOT_SAVED');
         expect(e.message).toMatch(/NOT queued/);
+        expect(e.userMessage).toMatch(/CHƯA được lưu/);
         expect(e.retryable).toBe(true);
         expect(isOutboxStoreError(e.cause, 'UNAVAILABLE'), String(e.cause)).toBe(true);
         expect(`${e.message} ${(e.cause as Error).message}`).not.toMatch(
@@ -233,6 +234,7 @@ describe.skipIf(!postgres.available)(
       const e = await submit(gateway, 'HS-SILENT-2').catch((x: unknown) => x);
       const waited = Date.now() - started;
       proxy.restore();
+      expect(isGatewayError(e) && e.code, String(e)).toBe('NOT_SAVED');
       expect(isGatewayError(e) && e.message, String(e)).toMatch(/NOT queued/);
       expect(isOutboxStoreError((e as Error).cause, 'UNAVAILABLE')).toBe(true);
       expect(((e as Error).cause as Error).message).toMatch(/did not answer within 1500 ms/);

@@ -1,4 +1,9 @@
-export { isOutboxStoreError, OutboxStoreError, type OutboxStoreErrorReason } from './errors.js';
+export {
+  isOutboxStoreError,
+  OutboxStoreError,
+  type OutboxStoreErrorCode,
+  type OutboxStoreErrorReason,
+} from './errors.js';
 export { memoryOutbox } from './memory.js';
 export {
   POSTGRES_OUTBOX_SCHEMA_VERSION,

@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type * as Pg from 'pg';
 import { nodeRequire } from '../../util/node-require.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
+import { checkOptionKeys } from '../../option-keys.js';
+import { POSTGRES_OPTION_KEYS } from './option-keys.js';
 import {
   claimArgs,
   discardReason,
@@ -211,6 +213,7 @@ function toItem(row: unknown): OutboxItem {
 export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxStore {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('postgresOutbox: options must be an object');
+  checkOptionKeys('postgresOutbox', options, POSTGRES_OPTION_KEYS);
   const schema = options.schema ?? 'public';
   const table = options.table ?? 'vngw_outbox';
   if (!IDENT.test(schema)) throw new TypeError('postgresOutbox: schema must match /^[a-z_][a-z0-9_]*$/');

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { nodeRequire } from '../../util/node-require.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
+import { checkOptionKeys } from '../../option-keys.js';
+import { SQLITE_OPTION_KEYS } from './option-keys.js';
 import {
   claimArgs,
   discardReason,
@@ -210,6 +212,7 @@ function tooNew(version: number, file: string): void {
  * @example const outbox = sqliteOutbox({ path: '/var/lib/city-gateway/outbox.db' });
  */
 export function sqliteOutbox(options: SqliteOutboxOptions): OutboxStore {
+  checkOptionKeys('sqliteOutbox', options, SQLITE_OPTION_KEYS);
   const file = options.path;
   if (typeof file !== 'string' || file === '')
     throw new TypeError('sqliteOutbox: path must be a non-empty string');
