@@ -45,7 +45,8 @@ describe.skipIf(!postgres.available)('vn-gateway outbox on PostgreSQL', { timeou
     ).rows.map((r: { table_name: string }) => r.table_name);
 
   beforeAll(async () => {
-    const store = postgresOutbox({ pool: pg.pool, schema: pg.schema });
+    // Times days in the past: the store writes them as given (the default takes the database's own).
+    const store = postgresOutbox({ pool: pg.pool, schema: pg.schema, clock: 'caller' });
     const at = Date.now() - 5 * DAY;
     for (const key of ['pending', 'retried', 'discarded', 'delivered'] as const)
       t[key] = (await store.enqueue(item(`HS-${key}`), at)).id;
