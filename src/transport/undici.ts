@@ -8,7 +8,11 @@ import type { Transport, TransportRequest, TransportResponse } from './types.js'
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
   maxResponseBytes?: number;
-  /** Keep-alive connections per upstream origin. @default 64 */
+  /**
+   * Connections per upstream origin. Unbounded by default: the gateway's concurrency limit (per
+   * upstream) is the gate, and a smaller pool would make attempts wait for a connection, time the
+   * limit would take for the platform's latency. @default Infinity
+   */
   maxSockets?: number;
   /** Idle keep-alive sockets are closed after this long. @default 4000 */
   keepAliveTimeoutMs?: number;
@@ -26,7 +30,7 @@ export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
   Required<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
-  maxSockets: 64,
+  maxSockets: Number.POSITIVE_INFINITY,
   keepAliveTimeoutMs: 4000,
 });
 
@@ -45,9 +49,12 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
     throw new GatewayError('VALIDATION', 'cert and key must be given together for mutual TLS', {
       retryable: false,
     });
+  if (!(o.maxSockets >= 1))
+    throw new GatewayError('VALIDATION', 'maxSockets must be at least 1', { retryable: false });
   const dispatcher = createDispatcher(o);
 
   return {
+    ...(Number.isFinite(o.maxSockets) ? { maxSockets: o.maxSockets } : {}),
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
         const res = await dispatcher.request({
@@ -83,7 +90,8 @@ function createDispatcher(o: UndiciTransportOptions & typeof DEFAULT_UNDICI_TRAN
   if (o.key !== undefined) tls.key = o.key;
   if (o.passphrase !== undefined) tls.passphrase = o.passphrase;
   const pool = {
-    connections: o.maxSockets,
+    // undici's "unbounded" is null.
+    connections: Number.isFinite(o.maxSockets) ? o.maxSockets : null,
     keepAliveTimeout: o.keepAliveTimeoutMs,
     // Our signal (attempt timeout, deadline) bounds a request; undici's 300 s defaults would only
     // hold a socket longer than the caller waits.
