@@ -49,9 +49,17 @@ export interface BreakerPolicy {
   maxOpenMs: number;
   /** Share of the open duration removed at random (0 = none), so instances do not probe in step. @default 0.2 */
   openJitter: number;
-  /** Probes let through per half-open. @default 3 */
+  /**
+   * Probes in flight at once in half-open (twice as many are judged at most). Every one of the first
+   * `halfOpenProbes` failing re-opens the breaker at once, as does a refused connection. @default 3
+   */
   halfOpenProbes: number;
-  /** Successful probes (of `halfOpenProbes`) that close the breaker; it re-opens once that is out of reach. @default 2 */
+  /**
+   * Successful probes that close the breaker, with a failure share among the probes within
+   * `errorRatio`; it re-opens once that is out of reach within `2 × halfOpenProbes` probes, so a
+   * recovered platform's usual background of failures rarely re-opens it (30 % background: 5.6 % of
+   * half-opens). @default 2
+   */
   halfOpenSuccesses: number;
   /** Failures in a row that open the breaker at once (high traffic). @default 20 */
   consecutiveFailures: number;
