@@ -98,7 +98,11 @@ export interface ConcurrencyPolicy {
    * need 60 attempts in flight) is served while the first measurements come in. @default 64
    */
   initial: number;
-  /** The limit is never cut below it. @default 4 */
+  /**
+   * The limit is never cut below it. Not lower: on a fast platform a stall of our own process (GC,
+   * a busy CPU) looks like latency, and the burst of calls released after it needs slots, not
+   * `BULKHEAD_FULL`. @default 16
+   */
   min: number;
   /** The limit never grows above it (nor above `bulkhead.maxConcurrent`). @default 256 */
   max: number;
@@ -179,7 +183,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   concurrency: Object.freeze({
     kind: 'adaptive' as const,
     initial: 64,
-    min: 4,
+    min: 16,
     max: 256,
     tolerance: 1.5,
     windowMs: 500,
