@@ -177,10 +177,10 @@ export class Breaker implements Step {
     const s = this.probeSuccesses;
     const f = this.probeFailures;
     const p = this.policy;
-    if (dead || (s === 0 && f >= p.halfOpenProbes)) return this.open();
-    if (s >= this.needed && f <= p.errorRatio * (s + f)) return this.transition('closed');
     const left = this.maxProbes - s - f;
-    if (f > p.errorRatio * this.maxProbes || s + left < this.needed) this.open();
+    if (dead || (s === 0 && f >= p.halfOpenProbes)) this.open();
+    else if (s >= this.needed && f <= p.errorRatio * (s + f)) this.transition('closed');
+    else if (f > p.errorRatio * this.maxProbes || s + left < this.needed) this.open();
   }
 
   /** Probes judged per half-open at most. */
