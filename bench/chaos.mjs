@@ -28,6 +28,7 @@
  *   npm run bench:chaos                                   (builds first; every scenario, 5 runs)
  *   node bench/chaos.mjs --scenario day30 --runs 3        (one scenario)
  *   node bench/chaos.mjs --seconds 30 --runs 1            (a quick check: the schedule scaled to 30 s)
+ *   node bench/chaos.mjs --scenario slow,overload --runs 3 (30 s each unless --seconds says otherwise)
  *   node bench/chaos.mjs --json > chaos.json
  */
 import { fork } from 'node:child_process';
@@ -48,7 +49,7 @@ const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
     runs: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '60' },
+    seconds: { type: 'string' },
     json: { type: 'boolean', default: false },
     seed: { type: 'string', default: '7' },
     stacks: { type: 'string', default: 'all' },
@@ -69,9 +70,29 @@ const SCENARIOS = {
   day5: { title: '5 % 503s, down 20–40 s', errorRate: 0.05, outage: [20, 40] },
   flapping: { title: '30 % 503s, flapping 5 s up / 5 s down', errorRate: 0.3, flapping: [5, 5] },
   // Exponential latency of mean 1737 ms: p99 = mean × ln 100 ≈ 8 s.
-  slow: { title: '30 % 503s, latency p99 8 s', errorRate: 0.3, latencyMeanMs: 1737 },
+  slow: { title: '30 % 503s, latency p99 8 s', errorRate: 0.3, latencyMeanMs: 1737, seconds: 30 },
   // One call every 6 s in real time: 10 calls per 60 s run, 3–4 of them in the outage.
   low: { title: '30 % 503s, down 20–40 s, one call per 6 s', errorRate: 0.3, outage: [20, 40], rate: 1 / 6 },
+  // A 30 s day (the windows are given for 60 s and scaled): down 10–22.5 s.
+  'day30-30s': {
+    title: '30 % 503s, a 30 s day down 10–22.5 s',
+    errorRate: 0.3,
+    outage: [20, 45],
+    seconds: 30,
+  },
+  /**
+   * A platform with a capacity: up to 64 requests in flight it answers in 2 s (normal, sd 0.4 s);
+   * past it, that latency is multiplied by in-flight ÷ 64 (requests queue inside it), and past
+   * 3 × 64 in flight it answers 503 at once. At 40 calls/s it is offered 80 in flight (1.25 × its
+   * capacity) and can serve 32 calls/s: every stack fails some calls; the question is what the
+   * platform is made to hold (the "platform max in flight" line) and who still gets answers.
+   */
+  overload: {
+    title: 'capacity 64 in flight, 2 s latency × in-flight/64 past it, 503 past 192',
+    errorRate: 0,
+    capacity: { inFlight: 64, latencyMs: 2000, sdMs: 400 },
+    seconds: 30,
+  },
 };
 
 // ── Workload: a different citizen on every call ─────────────────────────────────────────────
@@ -102,13 +123,85 @@ function population(n, run) {
 
 // ── The mock platforms, one server per stack, in a child process ────────────────────────────
 
+/**
+ * The `overload` platform: a proxy in front of a healthy mock that holds each platform request for
+ * its latency (2 s-ish × in-flight ÷ capacity past the capacity) before passing it on, answers 503
+ * at once past 3 × capacity, and records the most requests it ever held at once. Token requests
+ * pass straight through. A request the client gives up on stops counting when its socket closes.
+ */
+function capacityProxy(target, capacity, seed) {
+  let state = seed >>> 0 || 1;
+  const random = () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true });
+  const stats = { inFlight: 0, maxInFlight: 0 };
+  const forward = (req, res) => {
+    const out = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  };
+  const server = http.createServer((req, res) => {
+    if (req.url === '/token' || req.url.startsWith('/__')) return forward(req, res);
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    let done = false;
+    const leave = () => {
+      if (done) return;
+      done = true;
+      stats.inFlight--;
+    };
+    res.on('close', leave);
+    if (stats.inFlight > 3 * capacity.inFlight) {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('overloaded');
+      return;
+    }
+    const base = Math.max(100, capacity.latencyMs + capacity.sdMs * normal());
+    const delay = base * Math.max(1, stats.inFlight / capacity.inFlight);
+    const timer = setTimeout(() => {
+      if (!done) forward(req, res);
+    }, delay);
+    res.on('close', () => clearTimeout(timer));
+  });
+  server.keepAliveTimeout = 120_000;
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        stats,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
+    ),
+  );
+}
+
 async function serveMocks() {
   const { startMockPlatforms, fixtures } = await import('../dist/testing.js');
   const count = Number(values.servers);
   let mocks = [];
+  let proxies = [];
   process.on('message', async (msg) => {
     if (msg.type === 'start') {
-      await Promise.all(mocks.map((m) => m.close()));
+      await Promise.all([...mocks, ...proxies].map((m) => m.close()));
+      proxies = [];
       const citizens = msg.citizens.map((c) => ({
         ...c,
         nationality: 'VN',
@@ -120,7 +213,13 @@ async function serveMocks() {
         Array.from({ length: count }, () => startMockPlatforms({ seed: msg.seed, fixtures: data })),
       );
       for (const m of mocks) m.server.keepAliveTimeout = 120_000;
-      process.send({ type: 'ready', urls: mocks.map((m) => m.url) });
+      if (msg.capacity) {
+        proxies = await Promise.all(
+          mocks.map((m, k) => capacityProxy(m.url, msg.capacity, msg.seed * 31 + k)),
+        );
+      }
+      const urls = (proxies.length ? proxies : mocks).map((m) => m.url);
+      process.send({ type: 'ready', urls });
     } else if (msg.type === 'go') {
       // One instant for every server: the fault clocks (outage, flapping) start together.
       for (const m of mocks) {
@@ -136,6 +235,7 @@ async function serveMocks() {
           .map((r) => r.time),
         registrations: m.registrations('land').map((r) => r.body.maHoSo),
       }));
+      for (const [k, p] of proxies.entries()) out[k].maxInFlight = p.stats.maxInFlight;
       process.send({ type: 'collected', out });
     }
   });
@@ -320,7 +420,11 @@ function schedule(scenario, seconds) {
 async function runOnce(child, scenario, seconds, run) {
   const plan = schedule(scenario, seconds);
   const citizens = population(plan.calls, run);
-  const { urls } = await ask(child, { type: 'start', seed: Number(values.seed) + run, citizens }, 'ready');
+  const { urls } = await ask(
+    child,
+    { type: 'start', seed: Number(values.seed) + run, citizens, capacity: scenario.capacity },
+    'ready',
+  );
   const tokens = await Promise.all(urls.map(fetchToken));
   const stacks = STACKS.map((s, k) => {
     const marks = { opens: [], deliveries: [] };
@@ -432,6 +536,7 @@ function measure(stack, mock, at, plan) {
     openAfterMs: openAfter,
     falseOpens,
     firstLiveAfterMs: firstLiveAfter,
+    platformMaxInFlight: mock.maxInFlight ?? null,
     p50: ms[Math.floor(n * 0.5)],
     p99: ms[Math.min(n - 1, Math.floor(n * 0.99))],
     ...(delivered ? { ...delivered, lastDeliveryAfterMs: lastDeliveryAfter } : {}),
@@ -487,6 +592,12 @@ function table(rows) {
     );
   }
   lines.push('', `Client event-loop delay p99: ${cell(rows[0].lagP99Ms, fmt.ms)} ms.`);
+  if (rows.some((r) => r.platformMaxInFlight)) {
+    lines.push(
+      '',
+      `Platform max in flight: ${rows.map((r) => `${r.stack} ${cell(r.platformMaxInFlight, fmt.int)}`).join('; ')}.`,
+    );
+  }
   const d = rows.find((r) => r.delivered);
   if (d) {
     lines.push(
@@ -501,13 +612,14 @@ function table(rows) {
 
 async function main() {
   const runs = Number(values.runs);
-  const seconds = Number(values.seconds);
+  const secondsOf = (name) => Number(values.seconds ?? SCENARIOS[name].seconds ?? 60);
   const names = values.scenario === 'all' ? Object.keys(SCENARIOS) : values.scenario.split(',');
   for (const name of names) {
     if (!SCENARIOS[name])
       throw new Error(`Unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
   }
-  if (!(runs >= 1 && seconds >= 6)) throw new Error('--runs must be ≥ 1 and --seconds ≥ 6');
+  if (!(runs >= 1 && names.every((n) => secondsOf(n) >= 6)))
+    throw new Error('--runs must be ≥ 1 and --seconds ≥ 6');
 
   const child = fork(new URL(import.meta.url).pathname, ['--server', '--servers', String(STACKS.length)], {
     stdio: 'inherit',
@@ -522,10 +634,15 @@ async function main() {
         console.error(
           `chaos: ${name}, run ${run + 1}/${runs} (${((Date.now() - t0) / 1000).toFixed(0)} s so far)`,
         );
-        const rows = await runOnce(child, SCENARIOS[name], seconds, run);
+        const rows = await runOnce(child, SCENARIOS[name], secondsOf(name), run);
         for (const [k, r] of rows.entries()) perStack[k].push(r);
       }
-      results[name] = { title: SCENARIOS[name].title, runs: perStack, summary: perStack.map(aggregate) };
+      results[name] = {
+        title: SCENARIOS[name].title,
+        seconds: secondsOf(name),
+        runs: perStack,
+        summary: perStack.map(aggregate),
+      };
       // Each scenario's table as soon as it is done, so a long run that is cut short still reports.
       console.error(`### ${name}: ${results[name].title}\n\n${table(results[name].summary)}\n`);
     }
@@ -534,13 +651,11 @@ async function main() {
   }
   const elapsed = (Date.now() - t0) / 1000;
   if (values.json) {
-    console.log(
-      JSON.stringify({ seconds, runs, node: process.version, elapsedSeconds: elapsed, results }, null, 2),
-    );
+    console.log(JSON.stringify({ runs, node: process.version, elapsedSeconds: elapsed, results }, null, 2));
     return;
   }
   console.log(
-    `\nChaos benchmark: ${seconds} s per run, open loop at ${RATE} calls/s (low: one per 6 s), a different` +
+    `\nChaos benchmark: ${values.seconds ?? "each scenario's"} s per run (60 unless said), open loop at ${RATE} calls/s (low: one per 6 s), a different` +
       ` citizen per call; ${runs} run(s) per scenario, figures are medians (min–max); Node ${process.version};` +
       ` took ${elapsed.toFixed(0)} s.\n`,
   );

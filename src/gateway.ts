@@ -356,6 +356,13 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
       upstreams: Object.fromEntries([...upstreams].map(([name, up]) => [name, up.spec.operations])),
       outboxCounts: () => outbox.counts(),
       outboxStats: () => outbox.stats(),
+      concurrency: () =>
+        Object.fromEntries(
+          [...upstreams].map(([name, { bulkhead: b }]) => [
+            name,
+            { limit: b.limit, inFlight: b.inFlight, queued: b.queued },
+          ]),
+        ),
       now: () => clock.now(),
     });
   } catch (error) {

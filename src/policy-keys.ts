@@ -23,7 +23,7 @@ const POLICY_SHAPE: Shape = {
 };
 
 /** Per-operation overrides cannot set the per-upstream parts. */
-const { breaker: _b, bulkhead: _h, rateLimit: _r, ...OPERATION_SHAPE } = POLICY_SHAPE;
+const { breaker: _b, bulkhead: _h, concurrency: _c, rateLimit: _r, ...OPERATION_SHAPE } = POLICY_SHAPE;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

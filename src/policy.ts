@@ -50,9 +50,17 @@ export interface BreakerPolicy {
   maxOpenMs: number;
   /** Share of the open duration removed at random (0 = none), so instances do not probe in step. @default 0.2 */
   openJitter: number;
-  /** Probes let through per half-open. @default 3 */
+  /**
+   * Probes in flight at once in half-open (twice as many are judged at most). Every one of the first
+   * `halfOpenProbes` failing re-opens the breaker at once, as does a refused connection. @default 3
+   */
   halfOpenProbes: number;
-  /** Successful probes (of `halfOpenProbes`) that close the breaker; it re-opens once that is out of reach. @default 2 */
+  /**
+   * Successful probes that close the breaker, with a failure share among the probes within
+   * `errorRatio`; it re-opens once that is out of reach within `2 × halfOpenProbes` probes, so a
+   * recovered platform's usual background of failures rarely re-opens it (30 % background: 5.6 % of
+   * half-opens). @default 2
+   */
   halfOpenSuccesses: number;
   /** Failures in a row that open the breaker at once (high traffic). @default 20 */
   consecutiveFailures: number;
@@ -63,10 +71,57 @@ export interface BreakerPolicy {
 }
 
 export interface BulkheadPolicy {
-  /** Concurrent attempts per upstream. @default 32 */
+  /**
+   * Fixed ceiling of concurrent attempts per upstream. With `concurrency.kind: 'fixed'` it is the
+   * limit; with `'adaptive'` (the default) the adaptive limit never exceeds it (nor `concurrency.max`).
+   * @default 256
+   */
   maxConcurrent: number;
-  /** Attempts waiting for a slot; past it calls fail with `BULKHEAD_FULL`. @default 128 */
+  /**
+   * Attempts waiting for a slot; past it calls fail with `BULKHEAD_FULL`. A waiting attempt waits at
+   * most until its call's deadline. @default 128
+   */
   maxQueue: number;
+}
+
+/**
+ * The per-upstream concurrency limit (step 7). `'adaptive'` follows the latency the platform shows:
+ * it grows while latency holds and is cut when latency climbs with our load, so a slow but healthy
+ * platform is served with as many attempts as it needs and an overloaded one is not pushed further.
+ * `'fixed'` is the old fixed bulkhead (`bulkhead.maxConcurrent`). Latency is measured from the
+ * moment an attempt is sent: time queued for a slot is not the platform's. See `GradientLimit`.
+ */
+export interface ConcurrencyPolicy {
+  /** `'adaptive'` (latency-driven) or `'fixed'` (`bulkhead.maxConcurrent`). @default 'adaptive' */
+  kind: 'adaptive' | 'fixed';
+  /**
+   * Limit before any latency is known. High enough that a slow platform (2 s answers at 30 calls/s
+   * need 60 attempts in flight) is served while the first measurements come in. @default 64
+   */
+  initial: number;
+  /**
+   * The limit is never cut below it. Not lower: on a fast platform a stall of our own process (GC,
+   * a busy CPU) looks like latency, and the burst of calls released after it needs slots, not
+   * `BULKHEAD_FULL`. @default 16
+   */
+  min: number;
+  /** The limit never grows above it (nor above `bulkhead.maxConcurrent`). @default 256 */
+  max: number;
+  /**
+   * Latency rise tolerated before the limit is cut: the limit is cut when a cohort's mean latency
+   * exceeds `tolerance` × the baseline, and grows only below about 1.4 × it. @default 1.5
+   */
+  tolerance: number;
+  /** Shortest time over which one cohort of attempts is sent. @default 500 */
+  windowMs: number;
+  /**
+   * Attempts per cohort, at most: a cohort gathers twice the current limit, within [10, this]. A
+   * mean over 100 attempts is steady enough (±10 % even when latency is exponentially spread) that
+   * noise alone does not cut the limit. @default 100
+   */
+  windowSamples: number;
+  /** Cohorts the latency baseline averages over. @default 10 */
+  baselineWindows: number;
 }
 
 export interface RateLimitPolicy {
@@ -92,6 +147,7 @@ export interface Policy {
   retry: RetryPolicy;
   breaker: BreakerPolicy;
   bulkhead: BulkheadPolicy;
+  concurrency: ConcurrencyPolicy;
   /** Off unless set. */
   rateLimit?: RateLimitPolicy;
   /** Stale-if-error for reads; on unless set to `false`. */
@@ -124,15 +180,27 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     minConsecutiveFailures: 3,
     consecutiveSpanMs: 10_000,
   }),
-  bulkhead: Object.freeze({ maxConcurrent: 32, maxQueue: 128 }),
+  bulkhead: Object.freeze({ maxConcurrent: 256, maxQueue: 128 }),
+  concurrency: Object.freeze({
+    kind: 'adaptive' as const,
+    initial: 64,
+    min: 16,
+    max: 256,
+    tolerance: 1.5,
+    windowMs: 500,
+    windowSamples: 100,
+    baselineWindows: 10,
+  }),
   cache: Object.freeze({ ttlMs: 60_000, maxStaleMs: 15 * 60_000 }),
   defer: false,
 }) as Readonly<Policy>;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
 
-/** Overrides of an operation's policy. Breaker, bulkhead and rate limit are per upstream: set them on the adapter. */
-export type OperationPolicyOptions = DeepPartial<Omit<Policy, 'breaker' | 'bulkhead' | 'rateLimit'>>;
+/** Overrides of an operation's policy. Breaker, bulkhead, concurrency and rate limit are per upstream: set them on the adapter. */
+export type OperationPolicyOptions = DeepPartial<
+  Omit<Policy, 'breaker' | 'bulkhead' | 'concurrency' | 'rateLimit'>
+>;
 
 /**
  * Overrides given to an adapter (or to `createGateway` for all adapters), optionally per operation.
@@ -172,6 +240,18 @@ const policySchema = z.object({
     consecutiveSpanMs: nonNegative,
   }),
   bulkhead: z.object({ maxConcurrent: positiveInt, maxQueue: z.number().int().nonnegative() }),
+  concurrency: z
+    .object({
+      kind: z.enum(['adaptive', 'fixed']),
+      initial: positiveInt,
+      min: positiveInt,
+      max: positiveInt,
+      tolerance: z.number().finite().gt(1),
+      windowMs: nonNegative,
+      windowSamples: positiveInt,
+      baselineWindows: positiveInt,
+    })
+    .refine((c) => c.min <= c.max, { message: 'min must not exceed max', path: ['min'] }),
   rateLimit: z.object({ perSecond: positive, burst: positive.optional() }).optional(),
   cache: z.union([z.literal(false), z.object({ ttlMs: nonNegative, maxStaleMs: nonNegative })]),
   defer: z.boolean(),

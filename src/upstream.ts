@@ -25,6 +25,9 @@ import { checkOptionKeys, type OptionKeys } from './option-keys.js';
 import type { Transport } from './transport/types.js';
 import type { Limiter, QuotaSession } from './quota/types.js';
 
+/** Sockets kept beyond the concurrency ceiling, for token requests (which the limit does not count). */
+const TOKEN_SOCKETS = 4;
+
 /** One operation of an upstream, resolved once when the gateway is created. */
 export interface Operation extends AttemptOperation {
   name: string;
@@ -110,7 +113,15 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
   const client = options.client ?? shared.client;
   if (!client)
     logger.warn('no X-Road-Client configured: the national data exchange identifies callers by it');
-  const transport = options.transport ?? axiosTransport();
+  // The concurrency limit is the only gate: the default transport's socket pool is sized to its
+  // ceiling (plus the token requests, which go around the limit), so no attempt waits for a socket.
+  const ceiling = Math.min(upstreamPolicy.bulkhead.maxConcurrent, upstreamPolicy.concurrency.max);
+  const transport = options.transport ?? axiosTransport({ maxSockets: ceiling + TOKEN_SOCKETS });
+  if (transport.maxSockets !== undefined && transport.maxSockets < ceiling)
+    logger.warn(
+      { maxSockets: transport.maxSockets, ceiling },
+      "the transport's socket pool is smaller than the concurrency ceiling: attempts would wait for a socket",
+    );
   const breaker = new Breaker(name, upstreamPolicy.breaker, clock, {
     onStateChange(state, since) {
       const event =
@@ -131,7 +142,7 @@ export function createUpstream(name: string, adapter: Adapter, shared: UpstreamS
     profile,
     now: () => clock.now(),
   };
-  const bulkhead = new Bulkhead(upstreamPolicy.bulkhead, clock);
+  const bulkhead = new Bulkhead(upstreamPolicy.bulkhead, clock, upstreamPolicy.concurrency);
   const budget = new RetryBudget(upstreamPolicy.retry.budget, clock);
   const rateLimiter = upstreamPolicy.rateLimit
     ? shared.quota.limiter(name, upstreamPolicy.rateLimit)

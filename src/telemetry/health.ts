@@ -119,9 +119,11 @@ export interface UpstreamHealth {
   retries: number;
   /** Fallbacks served in the window (stale reads, queued writes, deferred reads). */
   fallbacks: number;
-  /** Calls holding a bulkhead slot now. */
+  /** Attempts allowed in flight now: the concurrency limit (adaptive by default, or fixed). */
+  concurrencyLimit: number;
+  /** Attempts holding a concurrency slot now. */
   inFlight: number;
-  /** Calls waiting for a bulkhead slot now. */
+  /** Attempts waiting for a concurrency slot now. */
   queued: number;
 }
 
@@ -133,7 +135,7 @@ export interface UpstreamHealth {
  *   status: 'degraded', time: '2025-07-10T02:00:00.000Z',
  *   upstreams: { vneid: { status: 'degraded', breaker: { state: 'half-open', since: '…' },
  *     window: { calls: 40, failures: 12, errorRatio: 0.3 }, latency: { p50Ms: 180, p95Ms: 950, samples: 40 },
- *     retries: 9, fallbacks: 3, inFlight: 2, queued: 0 } },
+ *     retries: 9, fallbacks: 3, concurrencyLimit: 64, inFlight: 2, queued: 0 } },
  *   outbox: { pending: 3, delivering: 0, delivered: 120, dead: 0 },
  * }
  */
@@ -193,6 +195,7 @@ export function healthSnapshot(
         latency: up.stats.latency(),
         retries: up.stats.retries,
         fallbacks: up.stats.fallbacks,
+        concurrencyLimit: up.bulkhead.limit,
         inFlight: up.bulkhead.inFlight,
         queued: up.bulkhead.queued,
       },

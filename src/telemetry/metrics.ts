@@ -38,6 +38,8 @@ export interface MetricsSources {
   outboxCounts: () => Promise<Record<OutboxState, number>>;
   /** Per-upstream outbox depth and oldest pending item, read at each scrape (optional). */
   outboxStats?: () => Promise<Record<string, UpstreamOutboxStats>>;
+  /** Each upstream's concurrency limit, attempts in flight and waiting, read at each scrape (optional). */
+  concurrency?: () => Record<string, { limit: number; inFlight: number; queued: number }>;
   /** The gateway's clock (epoch ms), for ages. @default Date.now */
   now?: () => number;
 }
@@ -65,6 +67,9 @@ export interface GatewayMetrics {
  * | `vngw_outbox_items` | gauge, read from the store at each scrape | scope (`store`), state |
  * | `vngw_outbox_oldest_pending_age_seconds` | gauge: age of the oldest item not delivered or dead, read at each scrape | scope (`store`), upstream |
  * | `vngw_contract_violations_total` | counter: calls and outbox replays that ended in `CONTRACT` | upstream, operation |
+ * | `vngw_concurrency_limit` | gauge: attempts allowed in flight now (adaptive or fixed), read at each scrape | upstream |
+ * | `vngw_concurrency_in_flight` | gauge: attempts in flight now, read at each scrape | upstream |
+ * | `vngw_concurrency_queued` | gauge: attempts waiting for a slot now, read at each scrape | upstream |
  *
  * Labels have bounded values taken from the configuration and fixed vocabularies: never a
  * personal value, a dossier code or a request id (an unknown outcome is reported as `OTHER`).
@@ -202,6 +207,28 @@ export function registerMetrics(
     },
   });
 
+  const concurrencyGauge = (name: string, help: string, field: 'limit' | 'inFlight' | 'queued') =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        const now = sources.concurrency?.();
+        if (!now) return;
+        for (const [upstream, c] of Object.entries(now)) this.set({ upstream }, c[field]);
+      },
+    });
+  const concurrency = [
+    concurrencyGauge(
+      'vngw_concurrency_limit',
+      'Attempts allowed in flight to the upstream now (the adaptive or fixed concurrency limit).',
+      'limit',
+    ),
+    concurrencyGauge('vngw_concurrency_in_flight', 'Attempts in flight to the upstream now.', 'inFlight'),
+    concurrencyGauge('vngw_concurrency_queued', 'Attempts waiting for a concurrency slot now.', 'queued'),
+  ];
+
   for (const [upstream, operations] of Object.entries(sources.upstreams)) {
     breakerState.set({ upstream }, BREAKER_VALUE.closed);
     for (const [from, to] of TRANSITIONS) transitions.inc({ upstream, from, to }, 0);
@@ -273,6 +300,7 @@ export function registerMetrics(
     contract,
     outbox,
     oldestAge,
+    ...concurrency,
   ];
   return {
     unregister() {

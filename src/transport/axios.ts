@@ -16,7 +16,12 @@ export interface AxiosTransportOptions extends TransportTlsOptions {
   maxResponseBytes?: number;
   /** Redirects followed; off so a credentialed call never lands on an unexpected host. @default 0 */
   maxRedirects?: number;
-  /** Keep-alive sockets per host. @default 64 */
+  /**
+   * Sockets per host. Unbounded by default: the gateway's concurrency limit (per upstream) is the
+   * gate, and a smaller pool would make attempts wait for a socket, time the limit would take for the
+   * platform's latency. The gateway's own default transport is sized to the upstream's ceiling.
+   * @default Infinity
+   */
   maxSockets?: number;
 }
 
@@ -26,7 +31,7 @@ export const DEFAULT_TRANSPORT_OPTIONS: Readonly<
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxRedirects: 0,
-  maxSockets: 64,
+  maxSockets: Number.POSITIVE_INFINITY,
 });
 
 const NETWORK_CODES = new Set([
@@ -75,6 +80,7 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
 
   return {
     stack: 'node:http',
+    ...(Number.isFinite(o.maxSockets) ? { maxSockets: o.maxSockets } : {}),
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
         const res = await client.request<string>({

@@ -10,7 +10,11 @@ import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
   maxResponseBytes?: number;
-  /** Keep-alive connections per upstream origin. @default 64 */
+  /**
+   * Connections per upstream origin. Unbounded by default: the gateway's concurrency limit (per
+   * upstream) is the gate, and a smaller pool would make attempts wait for a connection, time the
+   * limit would take for the platform's latency. @default Infinity
+   */
   maxSockets?: number;
   /** Idle keep-alive sockets are closed after this long. @default 4000 */
   keepAliveTimeoutMs?: number;
@@ -48,7 +52,7 @@ export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
   Required<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
-  maxSockets: 64,
+  maxSockets: Number.POSITIVE_INFINITY,
   keepAliveTimeoutMs: 4000,
 });
 
@@ -94,11 +98,15 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
         { retryable: false },
       );
   }
+  if (given === undefined && !(o.maxSockets >= 1))
+    throw new GatewayError('VALIDATION', 'maxSockets must be at least 1', { retryable: false });
   const own = given === undefined ? createDispatcher(o) : undefined;
   const dispatcher: UndiciDispatcherLike = given ?? (own as OwnDispatcher);
 
   return {
     stack: 'undici',
+    // The pool size the gateway compares with its concurrency ceiling: only for a pool of our own.
+    ...(own && Number.isFinite(o.maxSockets) ? { maxSockets: o.maxSockets } : {}),
     async request(req: TransportRequest): Promise<TransportResponse> {
       try {
         const options: UndiciRequestOptions = {
@@ -141,7 +149,8 @@ function createDispatcher(
   if (o.key !== undefined) tls.key = o.key;
   if (o.passphrase !== undefined) tls.passphrase = o.passphrase;
   const pool = {
-    connections: o.maxSockets,
+    // undici's "unbounded" is null.
+    connections: Number.isFinite(o.maxSockets) ? o.maxSockets : null,
     keepAliveTimeout: o.keepAliveTimeoutMs,
     // Our signal (attempt timeout, deadline) bounds a request; undici's 300 s defaults would only
     // hold a socket longer than the caller waits.

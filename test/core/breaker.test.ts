@@ -83,7 +83,8 @@ describe('breaker rules', () => {
       const opened = Date.now();
       while (b.state === 'open') await vi.advanceTimersByTimeAsync(1);
       durations.push(Date.now() - opened);
-      // two failed probes of three make 2 successes unreachable: re-open
+      // every one of the three probes failed: re-open
+      await b.execute(fail).catch(() => {});
       await b.execute(fail).catch(() => {});
       await b.execute(fail).catch(() => {});
     }
@@ -99,21 +100,86 @@ describe('breaker rules', () => {
     expect(changes.filter((s) => s === 'closed')).toHaveLength(1);
   });
 
-  it('half-open closes on 2 successes of 3 probes despite one failure, and lets only 3 through', async () => {
+  it('half-open closes on 2 successes of 3 probes despite one failure, and lets at most 3 in flight', async () => {
     const { b } = make({ consecutiveFailures: 1, openJitter: 0 });
     await b.execute(fail).catch(() => {});
     await vi.advanceTimersByTimeAsync(1000);
     expect(b.state).toBe('half-open');
-    let release!: () => void;
-    const slow = b.execute(() => new Promise<string>((r) => (release = () => r('ok'))));
+    const releases: (() => void)[] = [];
+    const held = () => new Promise<string>((r) => releases.push(() => r('ok')));
+    const slow = [b.execute(held), b.execute(held)];
     await b.execute(fail).catch(() => {});
     expect(b.state).toBe('half-open');
-    await b.execute(ok);
-    expect(b.state).toBe('half-open');
-    await expect(b.execute(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
-    release();
-    await slow;
+    const third = b.execute(held);
+    await expect(b.execute(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' }); // 3 in flight
+    for (const r of releases) r();
+    await Promise.all([...slow, third]);
     expect(b.state).toBe('closed');
+  });
+
+  it('half-open tolerates a background: two failed probes then two successes close it', async () => {
+    const { b } = make({ consecutiveFailures: 1, openJitter: 0 });
+    await b.execute(fail).catch(() => {});
+    await vi.advanceTimersByTimeAsync(1000);
+    await b.execute(fail).catch(() => {});
+    await b.execute(fail).catch(() => {});
+    expect(b.state).toBe('half-open'); // the former 2-of-3 rule re-opened here
+    await b.execute(ok);
+    expect(b.state).toBe('half-open'); // 2 failures of 3: above errorRatio, one more probe
+    await b.execute(ok);
+    expect(b.state).toBe('closed'); // 2 of 4 failed: within errorRatio (0.5)
+  });
+
+  it('half-open re-opens once closing is out of reach (4 failures among 6 probes at most)', async () => {
+    const { b } = make({ consecutiveFailures: 1, openJitter: 0 });
+    await b.execute(fail).catch(() => {});
+    await vi.advanceTimersByTimeAsync(1000);
+    await b.execute(ok);
+    for (let i = 0; i < 3; i++) await b.execute(fail).catch(() => {});
+    expect(b.state).toBe('half-open'); // 1 + 2 more successes of 6 could still close it (3 of 6)
+    await b.execute(fail).catch(() => {});
+    expect(b.state).toBe('open');
+  });
+
+  it('half-open re-opens at once on a dead platform: every first probe failing, or a refused connection', async () => {
+    const dead = make({ consecutiveFailures: 1, openJitter: 0 });
+    await dead.b.execute(fail).catch(() => {});
+    await vi.advanceTimersByTimeAsync(1000);
+    for (let i = 0; i < 3; i++) await dead.b.execute(fail).catch(() => {});
+    expect(dead.b.state).toBe('open');
+
+    const refused = make({ consecutiveFailures: 1, openJitter: 0 });
+    await refused.b.execute(fail).catch(() => {});
+    await vi.advanceTimersByTimeAsync(1000);
+    const econnrefused = () =>
+      Promise.reject(
+        new GatewayError('NETWORK', 'Network error ECONNREFUSED', {
+          upstream: 'u',
+          cause: Object.assign(new Error('ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        }),
+      );
+    await refused.b.execute(econnrefused).catch(() => {});
+    expect(refused.b.state).toBe('open');
+  });
+
+  it('with a 30 % background on a recovered platform, about 5 % of half-opens re-open (the 2-of-3 rule: 22 %)', async () => {
+    const { b, changes } = make({ consecutiveFailures: 1, openJitter: 0, maxOpenMs: 1000 });
+    const rnd = lcg(11);
+    let halfOpens = 0;
+    let reopened = 0;
+    for (let i = 0; i < 1000; i++) {
+      // Open it, wait for the half-open, then probe with a 30 % background until it decides.
+      if (b.state === 'closed') await b.execute(fail).catch(() => {});
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(b.state).toBe('half-open');
+      halfOpens++;
+      while (b.state === 'half-open') await b.execute(rnd() < 0.3 ? fail : ok).catch(() => {});
+      if (b.state === 'open') reopened++;
+    }
+    expect(halfOpens).toBe(1000);
+    expect(changes.filter((c) => c === 'closed').length).toBe(1000 - reopened);
+    expect(reopened / halfOpens).toBeGreaterThan(0.03);
+    expect(reopened / halfOpens).toBeLessThan(0.08); // exact: 5.6 %
   });
 
   it('an aborted probe frees its slot and does not close', async () => {
@@ -187,8 +253,7 @@ describe('breaker rules', () => {
       const opened = Date.now();
       while (b.state === 'open') await vi.advanceTimersByTimeAsync(5);
       durations.push(Date.now() - opened);
-      await b.execute(fail).catch(() => {});
-      await b.execute(fail).catch(() => {});
+      for (let k = 0; k < 3; k++) await b.execute(fail).catch(() => {});
     }
     expect(durations).toEqual([1000, 1500, 1500, 1500, 1500, 1500, 1500, 1500]);
   });
@@ -201,8 +266,7 @@ describe('breaker rules', () => {
       const opened = Date.now();
       while (b.state === 'open') await vi.advanceTimersByTimeAsync(5);
       durations.push(Date.now() - opened);
-      await b.execute(fail).catch(() => {});
-      await b.execute(fail).catch(() => {});
+      for (let k = 0; k < 3; k++) await b.execute(fail).catch(() => {});
     }
     expect(durations).toEqual([5000, 5000, 5000]);
   });

@@ -99,13 +99,24 @@ describe('gateway.health()', () => {
     expect(h.outboxDurable).toBe(false); // the default memory outbox
     const echo = h.upstreams.echo!;
     expect(Object.keys(echo).sort()).toEqual(
-      ['breaker', 'fallbacks', 'inFlight', 'latency', 'queued', 'retries', 'status', 'window'].sort(),
+      [
+        'breaker',
+        'concurrencyLimit',
+        'fallbacks',
+        'inFlight',
+        'latency',
+        'queued',
+        'retries',
+        'status',
+        'window',
+      ].sort(),
     );
     expect(echo).toMatchObject({
       breaker: { state: 'closed', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) },
       window: { calls: 4, failures: 3, errorRatio: 0.75 },
       retries: 2,
       fallbacks: 1,
+      concurrencyLimit: 64, // the adaptive limit's initial value
       inFlight: 0,
       queued: 0,
       status: 'degraded',

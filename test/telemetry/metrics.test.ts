@@ -46,6 +46,9 @@ describe('exposition', () => {
       vngw_contract_violations_total: 'counter',
       vngw_outbox_items: 'gauge',
       vngw_outbox_oldest_pending_age_seconds: 'gauge',
+      vngw_concurrency_limit: 'gauge',
+      vngw_concurrency_in_flight: 'gauge',
+      vngw_concurrency_queued: 'gauge',
     });
     for (const f of families.values()) {
       expect(f.help, f.name).toMatch(/\w/);
@@ -80,6 +83,10 @@ describe('exposition', () => {
     expect(value('vngw_breaker_transitions_total', { from: 'half-open', to: 'open' })).toBe(1);
     expect(value('vngw_breaker_transitions_total', { from: 'half-open', to: 'closed' })).toBe(1);
     expect(value('vngw_breaker_state', { upstream: 'echo' })).toBe(0);
+    // The adaptive concurrency limit (its initial value: far too few attempts to move it), read at the scrape.
+    expect(value('vngw_concurrency_limit', { upstream: 'echo' })).toBe(64);
+    expect(value('vngw_concurrency_in_flight', { upstream: 'echo' })).toBe(0);
+    expect(value('vngw_concurrency_queued', { upstream: 'echo' })).toBe(0);
   });
 
   it.skipIf(!PROMTOOL)(
