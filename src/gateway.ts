@@ -51,50 +51,50 @@ export interface GatewayOptions<U extends Record<string, Adapter>> {
   /** The platforms to call, by the name they get on the gateway: `{ vneid: vneid({ baseUrl, auth }) }`. */
   upstreams: U;
   /** Calling system's X-Road-Client id for every adapter that does not set its own. */
-  client?: string;
+  client?: string | undefined;
   /**
    * Policy overrides for every adapter (an adapter's own `policy` wins); `operations` is keyed by
    * the operation names of the upstreams. Unknown keys are refused with a `ConfigurationError`.
    */
-  policy?: PolicyOptions<OperationNames<U>>;
+  policy?: PolicyOptions<OperationNames<U>> | undefined;
   /**
    * A pino-compatible logger (pino, Fastify's `app.log`…); one child per upstream is made from it.
    * @default pino at 'info' to stdout
    */
-  logger?: GatewayLogger;
+  logger?: GatewayLogger | undefined;
   /** A prom-client registry for the gateway's series. @default a new Registry */
-  metrics?: Registry;
+  metrics?: Registry | undefined;
   /** Where queued calls are stored. @default memoryOutbox() (use sqliteOutbox({ path }) to survive restarts) */
-  outbox?: OutboxStore;
+  outbox?: OutboxStore | undefined;
   /** Outbox drainer options. */
-  drainer?: DrainerOptions;
+  drainer?: DrainerOptions | undefined;
   /** Stale-if-error cache bounds. */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
   /** Audit trail for calls on citizen data (`createAuditTrail`). @default none */
-  audit?: AuditTrail;
+  audit?: AuditTrail | undefined;
   /**
    * Where rate limits (`policy.rateLimit`, the drainer's `perSecond`) are counted. The default counts
    * per process: N instances send N times the rate. `redisQuota({ url })` shares one quota across
    * instances (falling back to the local bucket, with a warning, while Redis is unreachable).
    * @default localQuota()
    */
-  quota?: Quota;
+  quota?: Quota | undefined;
   /**
    * Request/response hooks for every upstream (`beforeRequest` may add headers, e.g. a city's
    * signature; `afterResponse` sees each reply), run before an adapter's own `hooks`. @default none
    */
-  hooks?: GatewayHooks;
+  hooks?: GatewayHooks | undefined;
   /**
    * OpenTelemetry tracing when `@opentelemetry/api` is installed (an optional peer): a span per
    * call and per attempt, W3C `traceparent` on the requests, the trace id in the call's log line.
    * Needs a registered tracer provider and context manager (e.g. the NodeSDK's). `false` turns
    * it off. @default true
    */
-  tracing?: boolean;
+  tracing?: boolean | undefined;
   /** Time source, for tests. @default the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /**
@@ -145,7 +145,7 @@ export interface OutboxApi {
    * `retentionMs`, 3 days) at `now` (default: the clock). Never a pending or dead item. The
    * drainer runs it every `purgeEveryMs`.
    */
-  purge(options?: { olderThanMs?: number; now?: number }): Promise<PurgeReport>;
+  purge(options?: { olderThanMs?: number | undefined; now?: number | undefined }): Promise<PurgeReport>;
   counts(): Promise<Record<OutboxState, number>>;
   /**
    * Queues a write for the drainer without calling the upstream first, validated like a call.

@@ -15,10 +15,12 @@ export {
   defineProfile,
   type EnvelopeResult,
   isAdapter,
+  type IsPersonalData,
   type OperationKind,
   type OperationMap,
   type OperationSpec,
   type OperationWire,
+  type PersonalDataContext,
   type WireInfo,
   type WireProfile,
   type WireReply,
@@ -32,11 +34,14 @@ export {
   type FieldIssue,
   GatewayError,
   type GatewayErrorOptions,
+  ISSUE_CODES,
+  type IssueCode,
   isGatewayError,
   isTransient,
   TRANSIENT_CODES,
 } from './errors.js';
 export type {
+  AttemptEvent,
   BreakerEvent,
   CallEvent,
   CallOutcome,
@@ -50,6 +55,7 @@ export type {
   OutboxPurgedEvent,
   QuotaEvent,
   RetryEvent,
+  EventBus,
   UnknownValueEvent,
 } from './events.js';
 export type { GatewayEventsApi, IterateOptions } from './events-api.js';
@@ -71,17 +77,22 @@ export {
 } from './fallback/drainer.js';
 export type { OutboxTicket } from './fallback/outbox/ticket.js';
 export type { GatewayEventsOf, OutboxDeadOf, OutboxDeliveredOf } from './typed-events.js';
+export type { DirectEnqueueOptions } from './fallback/outbox/direct-enqueue.js';
 export {
+  type ClaimOptions,
   isOutboxStoreError,
   memoryOutbox,
   type NewOutboxItem,
   OUTBOX_STATES,
+  type OutboxContext,
+  type OutboxError,
   type OutboxItem,
   type OutboxKind,
   type OutboxListFilter,
   type OutboxState,
   type OutboxStore,
   OutboxStoreError,
+  type OutboxStoreErrorReason,
   type PurgeCounts,
   type PgQueryable,
   type PostgresEnqueueOptions,
@@ -98,6 +109,7 @@ export {
   type Gateway,
   type GatewayCore,
   type GatewayOptions,
+  type OperationNames,
   type OutboxApi,
 } from './gateway.js';
 export type { BreakerState } from './pipeline/breaker.js';
@@ -115,15 +127,19 @@ export {
   type RetryPolicy,
 } from './policy.js';
 export {
+  type AuditAnchor,
   type AuditEntry,
   type AuditRecord,
   type AuditSink,
   type AuditTrail,
+  type AuditTrailOptions,
   type AuditVerification,
   createAuditTrail,
+  type FileAuditSinkOptions,
   fileAuditSink,
   hashSubject,
   verifyAuditChain,
+  type VerifyAuditOptions,
   verifyAuditRecords,
 } from './telemetry/audit.js';
 export {
@@ -144,4 +160,6 @@ export {
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
 export type { GatewayHooks, HookRequest, HookResponse } from './transport/hooks.js';
+export type { TransportTlsOptions } from './transport/tls.js';
 export type { HttpMethod, Transport, TransportRequest, TransportResponse } from './transport/types.js';
+export type { PgPool, PgPoolClient, PgQueryResult, RedisClient } from './util/peer-types.js';

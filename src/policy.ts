@@ -72,7 +72,7 @@ export interface RateLimitPolicy {
   /** Attempts per second sent to the upstream (the platform's quota). */
   perSecond: number;
   /** Burst above the steady rate. @default perSecond */
-  burst?: number;
+  burst?: number | undefined;
 }
 
 export interface CachePolicy {
@@ -92,7 +92,7 @@ export interface Policy {
   breaker: BreakerPolicy;
   bulkhead: BulkheadPolicy;
   /** Off unless set. */
-  rateLimit?: RateLimitPolicy;
+  rateLimit?: RateLimitPolicy | undefined;
   /** Stale-if-error for reads; on unless set to `false`. */
   cache: CachePolicy | false;
   /** Queue reads that fail transiently and have no cached answer (answered later). @default false */
@@ -128,7 +128,10 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   defer: false,
 }) as Readonly<Policy>;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
+// `| undefined`: an option given as undefined is an option left out (exactOptionalPropertyTypes).
+type DeepPartial<T> = {
+  [K in keyof T]?: (T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K]) | undefined;
+};
 
 /** Overrides of an operation's policy. Breaker, bulkhead and rate limit are per upstream: set them on the adapter. */
 export type OperationPolicyOptions = DeepPartial<Omit<Policy, 'breaker' | 'bulkhead' | 'rateLimit'>>;
@@ -140,7 +143,7 @@ export type OperationPolicyOptions = DeepPartial<Omit<Policy, 'breaker' | 'bulkh
  */
 export interface PolicyOptions<Op extends string = string> extends DeepPartial<Policy> {
   /** Per-operation overrides, by operation name. */
-  operations?: { [K in Op]?: OperationPolicyOptions };
+  operations?: { [K in Op]?: OperationPolicyOptions | undefined } | undefined;
 }
 
 const positive = z.number().finite().positive();

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { withDefaults } from '../util/defaults.js';
 
 /** Defaults of the stale-if-error cache. */
 export const DEFAULT_CACHE_OPTIONS = Object.freeze({
@@ -7,7 +8,11 @@ export const DEFAULT_CACHE_OPTIONS = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
 });
 
-export type CacheOptions = Partial<typeof DEFAULT_CACHE_OPTIONS>;
+/** Options of the stale-if-error cache (`GatewayOptions.cache`). */
+export interface CacheOptions {
+  /** Memory bound of cached answers (their JSON length, all upstreams together). @default 64 MiB */
+  maxBytes?: number | undefined;
+}
 
 interface Entry {
   /** The answer as JSON: its length is its size, and every hit parses a fresh copy a caller cannot use to alter the cache. */
@@ -24,7 +29,7 @@ export class StaleCache {
   private readonly lru: LRUCache<string, Entry>;
 
   constructor(options: CacheOptions = {}) {
-    const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
+    const o = withDefaults(DEFAULT_CACHE_OPTIONS, options);
     this.lru = new LRUCache<string, Entry>({
       maxSize: o.maxBytes,
       sizeCalculation: (e) => Math.max(1, e.json.length),

@@ -44,7 +44,7 @@ export interface GatewayLogger {
   fatal: GatewayLogFn;
   child(bindings: Record<string, unknown>, options?: object): GatewayLogger;
   /** The logger's level name, e.g. `info`. */
-  level?: string;
+  level?: string | undefined;
 }
 
 /** The default logger: pino at `info` to stdout. */

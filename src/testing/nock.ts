@@ -18,7 +18,7 @@ export type NockBaseUrls = string | Partial<Record<MockTarget, string>>;
 /** Options of {@link mockPlatformsWithNock}. */
 export interface MockPlatformsWithNockOptions extends MockOptions {
   /** Keep answering after the first request per method and platform. Default `true`. */
-  persist?: boolean;
+  persist?: boolean | undefined;
 }
 
 /** The control object of nock-backed mock platforms. */

@@ -4,6 +4,7 @@ import axios, { type AxiosError } from 'axios';
 import { GatewayError } from '../errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import { type Defaults, withDefaults } from '../util/defaults.js';
 
 /**
  * `ca`, `cert`, `key` and `passphrase` (custom CA bundle, mutual TLS) apply to HTTPS upstreams.
@@ -12,16 +13,16 @@ import type { Transport, TransportRequest, TransportResponse } from './types.js'
  */
 export interface AxiosTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted; larger is a `CONTRACT` error. @default 5 MiB */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Redirects followed; off so a credentialed call never lands on an unexpected host. @default 0 */
-  maxRedirects?: number;
+  maxRedirects?: number | undefined;
   /** Keep-alive sockets per host. @default 64 */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
 }
 
 /** Defaults of {@link axiosTransport}. */
 export const DEFAULT_TRANSPORT_OPTIONS: Readonly<
-  Required<Omit<AxiosTransportOptions, keyof TransportTlsOptions>>
+  Defaults<Omit<AxiosTransportOptions, keyof TransportTlsOptions>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxRedirects: 0,
@@ -43,7 +44,7 @@ const NETWORK_CODES = new Set([
 
 /** The default transport: axios over keep-alive agents, JSON in and out, every status resolved. */
 export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
-  const o = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
+  const o = withDefaults(DEFAULT_TRANSPORT_OPTIONS, options);
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets };
   const httpAgent = new http.Agent(agentOptions);
   const { ca, cert, key, passphrase } = o;

@@ -29,5 +29,5 @@ export interface TransportResponse {
 export interface Transport {
   request(req: TransportRequest): Promise<TransportResponse>;
   /** Frees sockets and agents. */
-  close?(): void;
+  close?: (() => void) | undefined;
 }

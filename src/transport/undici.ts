@@ -4,26 +4,27 @@ import { GatewayError } from '../errors.js';
 import { toTransportError } from './undici-errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import { type Defaults, withDefaults as withDefaultOptions } from '../util/defaults.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Keep-alive connections per upstream origin. @default 64 */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** Idle keep-alive sockets are closed after this long. @default 4000 */
-  keepAliveTimeoutMs?: number;
+  keepAliveTimeoutMs?: number | undefined;
   /**
    * HTTP(S) proxy: a URL (`http://proxy.local:3128`, credentials in the URL are sent as
    * `Proxy-Authorization`), or `'env'` to honour `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (read
    * when the transport is created). HTTPS upstreams are tunnelled with `CONNECT`, so the proxy
    * never sees the request. @default none (direct)
    */
-  proxy?: string;
+  proxy?: string | undefined;
 }
 
 /** Defaults of {@link undiciTransport}. */
 export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
-  Required<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
+  Defaults<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxSockets: 64,
@@ -38,7 +39,7 @@ const ACCEPT_ENCODING = 'gzip, deflate, br';
  * optional peer dependency `undici` (`npm install undici`).
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
-  const o = { ...DEFAULT_UNDICI_TRANSPORT_OPTIONS, ...options };
+  const o = withDefaultOptions(DEFAULT_UNDICI_TRANSPORT_OPTIONS, options);
   if (!Number.isSafeInteger(o.maxResponseBytes) || o.maxResponseBytes <= 0)
     throw new GatewayError('VALIDATION', 'maxResponseBytes must be a positive integer', { retryable: false });
   if ((o.cert === undefined) !== (o.key === undefined))

@@ -13,7 +13,7 @@ export interface DirectEnqueueOptions {
    * A node-postgres client on which the caller opened a transaction: the item is stored only if
    * that transaction commits, together with the city system's own rows. Needs `postgresOutbox`.
    */
-  client?: PgQueryable;
+  client?: PgQueryable | undefined;
 }
 
 /**
