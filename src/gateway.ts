@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import {
   type Adapter,
@@ -45,6 +45,7 @@ import type { GatewayHooks } from './transport/hooks.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
 import type { Quota } from './quota/types.js';
+import { loadPromClient } from './util/lazy-deps.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions<U extends Record<string, Adapter>> {
@@ -230,7 +231,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
   }
   const logger = options.logger ?? defaultLogger();
   const clock = options.clock ?? systemClock;
-  const registry = options.metrics ?? new Registry();
+  const registry = options.metrics ?? new (loadPromClient().Registry)();
   const outbox = options.outbox ?? memoryOutbox();
   const outboxDurable = outbox.durable !== false;
   if (!outboxDurable) {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import { withDefaults } from '../util/defaults.js';
+import { loadLruCache } from '../util/lazy-deps.js';
 
 /** Defaults of the stale-if-error cache. */
 export const DEFAULT_CACHE_OPTIONS = Object.freeze({
@@ -30,7 +31,8 @@ export class StaleCache {
 
   constructor(options: CacheOptions = {}) {
     const o = withDefaults(DEFAULT_CACHE_OPTIONS, options);
-    this.lru = new LRUCache<string, Entry>({
+    const LRU = loadLruCache();
+    this.lru = new LRU<string, Entry>({
       maxSize: o.maxBytes,
       sizeCalculation: (e) => Math.max(1, e.json.length),
     });

@@ -19,7 +19,7 @@
 
 import { createHmac, hash } from 'node:crypto';
 import { createReadStream, closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import pino from 'pino';
+import { loadPino } from '../util/lazy-deps.js';
 
 /** What the gateway hands the trail for one call. */
 export interface AuditEntry {
@@ -235,7 +235,7 @@ export function hashSubject(salt: string | Buffer, personalId: string): string {
  * A write error is thrown from `write` and every later `write` (the trail then refuses records).
  */
 export function fileAuditSink(path: string, options: FileAuditSinkOptions = {}): AuditSink {
-  const dest = pino.destination({
+  const dest = loadPino().destination({
     dest: path,
     sync: true,
     append: true, // never truncate an existing trail

@@ -1,10 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import { GatewayError } from '../errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 import { type Defaults, withDefaults } from '../util/defaults.js';
+import { loadAxios } from '../util/lazy-deps.js';
 
 /**
  * `ca`, `cert`, `key` and `passphrase` (custom CA bundle, mutual TLS) apply to HTTPS upstreams.
@@ -49,7 +50,7 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
   const httpAgent = new http.Agent(agentOptions);
   const { ca, cert, key, passphrase } = o;
   const httpsAgent = new https.Agent({ ...agentOptions, ca, cert, key, passphrase });
-  const client = axios.create({
+  const client = loadAxios().create({
     httpAgent,
     httpsAgent,
     maxRedirects: o.maxRedirects,
