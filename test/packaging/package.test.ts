@@ -109,7 +109,9 @@ const require_pino = () => require('pino');
     )
       .trim()
       .split('\n');
-    expect(files.every((f) => /^package\/(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/.test(f))).toBe(true);
+    expect(
+      files.every((f) => /^package\/(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/.test(f)),
+    ).toBe(true);
     expect(files).toContain('package/dist/cli.js');
   });
 });
