@@ -54,6 +54,7 @@ export {
   getParcelInput,
   LAND_REGISTRATION_STATUSES,
   LAND_USE_CODES,
+  type LandApplicant,
   type LandRegistrationStatus,
   type LandRegistrationStatusInput,
   type LandRegistrationStatusResult,

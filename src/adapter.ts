@@ -51,10 +51,10 @@ export interface WireRequest {
   method: HttpMethod;
   /** Path under `baseUrl`, e.g. `/c06/v1/xac-thuc-cong-dan`. Encode path segments yourself. */
   path: string;
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string | number | undefined> | undefined;
   body?: unknown;
   /** Extra headers (the X-Road headers, auth and idempotency are added by the gateway). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** What a profile's functions know about the call. */
@@ -190,20 +190,20 @@ export interface OperationSpec<
    * makes the context argument (with `purpose` and `actor`) required at compile time; a function
    * leaves it optional in the types (the run-time check still refuses a missing one). @default false
    */
-  personalData?: P | ((input: z.output<In>) => boolean);
+  personalData?: P | ((input: z.output<In>) => boolean) | undefined;
   /** The personal ID this call concerns, for the audit trail (stored only as a salted hash). */
-  subject?(input: z.output<In>): string | undefined;
+  subject?: ((input: z.output<In>) => string | undefined) | undefined;
   /** The dossier code in the input, if any: sent as `X-Road-Issue`, and a write's default idempotency key. */
-  dossierCode?(input: z.output<In>): string | undefined;
+  dossierCode?: ((input: z.output<In>) => string | undefined) | undefined;
   /** The adapter author's defaults for this operation (e.g. how stale a cached answer may be). */
-  policy?: OperationPolicyOptions;
+  policy?: OperationPolicyOptions | undefined;
   /** One line for docs and the CLI. */
-  summary?: string;
+  summary?: string | undefined;
   /**
    * Vietnamese labels of this operation's input fields, for the `userMessage` of a `VALIDATION`
    * error; they win over the adapter's `labels`. @default the adapter's labels
    */
-  labels?: FieldLabels;
+  labels?: FieldLabels | undefined;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any spec, whatever its input type (function parameters are contravariant)
@@ -270,15 +270,15 @@ export interface AdapterOptions<Ops extends OperationMap = OperationMap> {
   baseUrl: string;
   auth: AuthOptions;
   /** Calling system's X-Road-Client id, e.g. `VN/GOV/000.00.00.H29/hcmc-tthc`. Wins over `createGateway({ client })`. */
-  client?: string;
+  client?: string | undefined;
   /** Replaces the adapter's wire profile (another path, another envelope) without forking the adapter. */
-  profile?: WireProfile<Ops>;
+  profile?: WireProfile<Ops> | undefined;
   /** Overrides of the policy defaults, for this adapter and per operation (keyed by its operation names). */
-  policy?: PolicyOptions<keyof Ops & string>;
+  policy?: PolicyOptions<keyof Ops & string> | undefined;
   /** Replaces the HTTP transport. @default axiosTransport() */
-  transport?: Transport;
+  transport?: Transport | undefined;
   /** Request/response hooks of this adapter, run after the gateway's own. @default none */
-  hooks?: GatewayHooks;
+  hooks?: GatewayHooks | undefined;
 }
 
 /** The adapter's definition, as given to {@link defineAdapter}. */
@@ -289,19 +289,19 @@ export interface AdapterSpec<Ops extends OperationMap = OperationMap> {
    * The platform's name in Vietnamese for counter staff, used in `userMessage`, e.g.
    * `Hệ thống VNeID`. @default "hệ thống trung ương"
    */
-  displayName?: string;
+  displayName?: string | undefined;
   operations: Ops;
   /** The default wire profile. */
   profile: WireProfile<Ops>;
   /** The adapter's own policy defaults. */
-  policy?: PolicyOptions<keyof Ops & string>;
+  policy?: PolicyOptions<keyof Ops & string> | undefined;
   /**
    * Vietnamese labels of the operations' input fields ("số định danh cá nhân" for `personalId`),
    * by path or field name, for the `userMessage` of a `VALIDATION` error. A field without one is
    * called "một trường thông tin". @default none
    * @example labels: { insuranceCode: { label: 'mã số bảo hiểm xã hội', rule: 'phải gồm 10 chữ số' } }
    */
-  labels?: FieldLabels;
+  labels?: FieldLabels | undefined;
 }
 
 const ADAPTER_SPEC_KEYS: OptionKeys<AdapterSpec> = {

@@ -28,7 +28,7 @@ export interface CallMeta {
   attempts: number;
   durationMs: number;
   /** For `stale`: how old the served answer is. */
-  ageMs?: number;
+  ageMs?: number | undefined;
 }
 
 /** A call's result: a live answer, a stale one served while the upstream fails, or a ticket for a queued call. */

@@ -98,12 +98,12 @@ export interface FieldIssue {
   /** The rule it broke, e.g. `must be 12 digits`. Never contains the value. */
   message: string;
   /** A stable code a UI can translate (see {@link ISSUE_CODES}); absent on issues built by hand. */
-  code?: IssueCode;
+  code?: IssueCode | undefined;
   /**
    * For `VALIDATION`: this field's problem in Vietnamese for counter staff, naming the field by its
    * label, e.g. "số định danh cá nhân phải gồm đúng 12 chữ số" or "chưa nhập họ và tên".
    */
-  userMessage?: string;
+  userMessage?: string | undefined;
 }
 
 /**
@@ -125,20 +125,20 @@ export const ISSUE_CODES = [
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
 export interface GatewayErrorOptions {
-  retryable?: boolean;
-  upstream?: string;
-  operation?: string;
-  requestId?: string;
-  attempts?: number;
+  retryable?: boolean | undefined;
+  upstream?: string | undefined;
+  operation?: string | undefined;
+  requestId?: string | undefined;
+  attempts?: number | undefined;
   /** HTTP status, when the upstream answered. */
-  status?: number;
+  status?: number | undefined;
   /** Milliseconds the upstream asked us to wait (`Retry-After`). */
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
   /** The upstream's own error code (envelope), e.g. `99` or `SYSTEM_BUSY`. */
-  upstreamCode?: string;
-  issues?: FieldIssue[];
+  upstreamCode?: string | undefined;
+  issues?: FieldIssue[] | undefined;
   /** Replaces the code's default Vietnamese `userMessage` (e.g. naming the fields or the platform). */
-  userMessage?: string;
+  userMessage?: string | undefined;
   cause?: unknown;
 }
 

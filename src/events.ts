@@ -74,7 +74,7 @@ export interface OutboxEvent {
   upstream: string;
   operation: string;
   requestId: string;
-  dossierCode?: string;
+  dossierCode?: string | undefined;
 }
 
 /**
@@ -126,7 +126,7 @@ export interface QuotaEvent {
   /** The limiter's key: the upstream name, or `outbox:<upstream>` for the drainer's ceiling. */
   key: string;
   /** Why it fell back: an error code or name (`ECONNREFUSED`, `TIMEOUT`), never a message. */
-  reason?: string;
+  reason?: string | undefined;
 }
 
 export type GatewayEventName = keyof GatewayEvents;

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import {
   type Adapter,
@@ -57,66 +57,67 @@ import type { GatewayHooks } from './transport/hooks.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import { localQuota } from './quota/local.js';
 import type { Quota } from './quota/types.js';
+import { loadPromClient } from './util/lazy-deps.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions<U extends Record<string, Adapter>> {
   /** The platforms to call, by the name they get on the gateway: `{ vneid: vneid({ baseUrl, auth }) }`. */
   upstreams: U;
   /** Calling system's X-Road-Client id for every adapter that does not set its own. */
-  client?: string;
+  client?: string | undefined;
   /**
    * Policy overrides for every adapter (an adapter's own `policy` wins); `operations` is keyed by
    * the operation names of the upstreams. Unknown keys are refused with a `ConfigurationError`.
    */
-  policy?: PolicyOptions<OperationNames<U>>;
+  policy?: PolicyOptions<OperationNames<U>> | undefined;
   /**
    * A pino-compatible logger (pino, Fastify's `app.log`…); one child per upstream is made from it.
    * @default pino at 'info' to stdout
    */
-  logger?: GatewayLogger;
+  logger?: GatewayLogger | undefined;
   /** A prom-client registry for the gateway's series. @default a new Registry */
-  metrics?: Registry;
+  metrics?: Registry | undefined;
   /** Where queued calls are stored. @default memoryOutbox() (use sqliteOutbox({ path }) to survive restarts) */
-  outbox?: OutboxStore;
+  outbox?: OutboxStore | undefined;
   /** Outbox drainer options. */
-  drainer?: DrainerOptions;
+  drainer?: DrainerOptions | undefined;
   /** Stale-if-error cache bounds. */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
   /** Audit trail for calls on citizen data (`createAuditTrail`). @default none */
-  audit?: AuditTrail;
+  audit?: AuditTrail | undefined;
   /**
    * Where rate limits (`policy.rateLimit`, the drainer's `perSecond`) are counted. The default counts
    * per process: N instances send N times the rate. `redisQuota({ url })` shares one quota across
    * instances (falling back to the local bucket, with a warning, while Redis is unreachable).
    * @default localQuota()
    */
-  quota?: Quota;
+  quota?: Quota | undefined;
   /**
    * Request/response hooks for every upstream (`beforeRequest` may add headers, e.g. a city's
    * signature; `afterResponse` sees each reply), run before an adapter's own `hooks`. @default none
    */
-  hooks?: GatewayHooks;
+  hooks?: GatewayHooks | undefined;
   /**
    * OpenTelemetry tracing when `@opentelemetry/api` is installed (an optional peer): a span per
    * call and per attempt, W3C `traceparent` on the requests, the trace id in the call's log line.
    * Needs a registered tracer provider and context manager (e.g. the NodeSDK's). `false` turns
    * it off. @default true
    */
-  tracing?: boolean;
+  tracing?: boolean | undefined;
   /**
    * Time source, for tests: wall `now()` (only for what leaves the process) and `monotonic()` (every
    * duration), with the timers. @default the system clock (`Date.now()`, `performance.now()`)
    */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Random source in [0, 1) for jitter, for tests. @default Math.random */
-  random?: () => number;
+  random?: (() => number) | undefined;
   /**
    * While a breaker is open, the first call it refuses is logged at once and the others are
    * summarised: one warn line per upstream per this interval, with counts per operation (event
    * `breaker:refused`). A breaker's state change writes the pending summary at once.
    * @default 10000
    */
-  refusalLogIntervalMs?: number;
+  refusalLogIntervalMs?: number | undefined;
 }
 
 /**
@@ -196,7 +197,7 @@ export interface OutboxApi<U extends Record<string, Adapter> = Record<string, Ad
    * `retentionMs`, 3 days) at `now` (default: the clock). Never a pending or dead item. The
    * drainer runs it every `purgeEveryMs`.
    */
-  purge(options?: { olderThanMs?: number; now?: number }): Promise<PurgeReport>;
+  purge(options?: { olderThanMs?: number | undefined; now?: number | undefined }): Promise<PurgeReport>;
   counts(): Promise<Record<OutboxState, number>>;
   /**
    * Queues a write for the drainer without calling the upstream first, validated like a call
@@ -276,7 +277,7 @@ export function createGateway<U extends Record<string, Adapter>>(options: Gatewa
     throw new ConfigurationError(
       `Invalid gateway configuration: clock.${missing} must be a function (a Clock has now() for wall time and monotonic() for durations)`,
     );
-  const registry = options.metrics ?? new Registry();
+  const registry = options.metrics ?? new (loadPromClient().Registry)();
   const outbox = options.outbox ?? memoryOutbox();
   const outboxDurable = outbox.durable !== false;
   if (!outboxDurable) {

@@ -16,10 +16,12 @@ export {
   type EnvelopeResult,
   type IdentityField,
   isAdapter,
+  type IsPersonalData,
   type OperationKind,
   type OperationMap,
   type OperationSpec,
   type OperationWire,
+  type PersonalDataContext,
   type ReplyIdentity,
   type WireInfo,
   type WireProfile,
@@ -34,11 +36,14 @@ export {
   type FieldIssue,
   GatewayError,
   type GatewayErrorOptions,
+  ISSUE_CODES,
+  type IssueCode,
   isGatewayError,
   isTransient,
   TRANSIENT_CODES,
 } from './errors.js';
 export type {
+  AttemptEvent,
   BreakerEvent,
   CallEvent,
   CallOutcome,
@@ -52,6 +57,7 @@ export type {
   OutboxPurgedEvent,
   QuotaEvent,
   RetryEvent,
+  EventBus,
   UnknownValueEvent,
 } from './events.js';
 export type { GatewayEventsApi, IterateOptions } from './events-api.js';
@@ -73,11 +79,15 @@ export {
 } from './fallback/drainer.js';
 export type { OutboxTicket } from './fallback/outbox/ticket.js';
 export type { GatewayEventsOf, OutboxDeadOf, OutboxDeliveredOf } from './typed-events.js';
+export type { DirectEnqueueOptions } from './fallback/outbox/direct-enqueue.js';
 export {
+  type ClaimOptions,
   isOutboxStoreError,
   memoryOutbox,
   type NewOutboxItem,
   OUTBOX_STATES,
+  type OutboxContext,
+  type OutboxError,
   type OutboxItem,
   type OutboxKind,
   type OutboxListFilter,
@@ -85,6 +95,7 @@ export {
   type OutboxStore,
   OutboxStoreError,
   type OutboxStoreErrorCode,
+  type OutboxStoreErrorReason,
   type PurgeCounts,
   type PgQueryable,
   type PostgresEnqueueOptions,
@@ -102,6 +113,7 @@ export {
   type Gateway,
   type GatewayCore,
   type GatewayOptions,
+  type OperationNames,
   type OutboxApi,
   type QueueableOperation,
 } from './gateway.js';
@@ -126,15 +138,19 @@ export {
   type RetryPolicy,
 } from './policy.js';
 export {
+  type AuditAnchor,
   type AuditEntry,
   type AuditRecord,
   type AuditSink,
   type AuditTrail,
+  type AuditTrailOptions,
   type AuditVerification,
   createAuditTrail,
+  type FileAuditSinkOptions,
   fileAuditSink,
   hashSubject,
   verifyAuditChain,
+  type VerifyAuditOptions,
   verifyAuditRecords,
 } from './telemetry/audit.js';
 export {
@@ -155,6 +171,7 @@ export {
 export { type AxiosTransportOptions, axiosTransport, DEFAULT_TRANSPORT_OPTIONS } from './transport/axios.js';
 export type { AuthOptions } from './transport/auth.js';
 export type { GatewayHooks, HookRequest, HookResponse } from './transport/hooks.js';
+export type { TransportTlsOptions } from './transport/tls.js';
 export type {
   HttpMethod,
   Transport,
@@ -162,3 +179,4 @@ export type {
   TransportResponse,
   TransportStack,
 } from './transport/types.js';
+export type { PgPool, PgPoolClient, PgQueryResult, RedisClient } from './util/peer-types.js';

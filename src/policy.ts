@@ -128,7 +128,7 @@ export interface RateLimitPolicy {
   /** Attempts per second sent to the upstream (the platform's quota). */
   perSecond: number;
   /** Burst above the steady rate. @default perSecond */
-  burst?: number;
+  burst?: number | undefined;
 }
 
 export interface CachePolicy {
@@ -149,7 +149,7 @@ export interface Policy {
   bulkhead: BulkheadPolicy;
   concurrency: ConcurrencyPolicy;
   /** Off unless set. */
-  rateLimit?: RateLimitPolicy;
+  rateLimit?: RateLimitPolicy | undefined;
   /** Stale-if-error for reads; on unless set to `false`. */
   cache: CachePolicy | false;
   /** Queue reads that fail transiently and have no cached answer (answered later). @default false */
@@ -195,7 +195,10 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   defer: false,
 }) as Readonly<Policy>;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
+// `| undefined`: an option given as undefined is an option left out (exactOptionalPropertyTypes).
+type DeepPartial<T> = {
+  [K in keyof T]?: (T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K]) | undefined;
+};
 
 /** Overrides of an operation's policy. Breaker, bulkhead, concurrency and rate limit are per upstream: set them on the adapter. */
 export type OperationPolicyOptions = DeepPartial<
@@ -209,7 +212,7 @@ export type OperationPolicyOptions = DeepPartial<
  */
 export interface PolicyOptions<Op extends string = string> extends DeepPartial<Policy> {
   /** Per-operation overrides, by operation name. */
-  operations?: { [K in Op]?: OperationPolicyOptions };
+  operations?: { [K in Op]?: OperationPolicyOptions | undefined } | undefined;
 }
 
 const positive = z.number().finite().positive();

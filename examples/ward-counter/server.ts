@@ -32,18 +32,18 @@ export interface WardCounterOptions {
   baseUrl: string;
   auth: AuthOptions;
   /** This system's X-Road-Client id. @default 'VN/GOV/000.00.00.H29/hcmc-tthc' */
-  client?: string;
+  client?: string | undefined;
   /** SQLite file of the outbox, so queued dossiers survive a restart. @default in memory */
-  outboxPath?: string;
+  outboxPath?: string | undefined;
   /** @default 8080 (0 picks a free port; read it from `url`) */
-  port?: number;
+  port?: number | undefined;
   /** @default '127.0.0.1' */
-  host?: string;
+  host?: string | undefined;
   /** @default pino at 'info' to stdout */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Gateway policy overrides (e.g. shorter backoff in tests). */
-  policy?: PolicyOptions;
-  drainer?: DrainerOptions;
+  policy?: PolicyOptions | undefined;
+  drainer?: DrainerOptions | undefined;
 }
 
 /** A running counter service. */

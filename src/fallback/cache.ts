@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
+import { withDefaults } from '../util/defaults.js';
+import { loadLruCache } from '../util/lazy-deps.js';
 
 /** Defaults of the stale-if-error cache. */
 export const DEFAULT_CACHE_OPTIONS = Object.freeze({
@@ -11,7 +13,11 @@ export const DEFAULT_CACHE_OPTIONS = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
 });
 
-export type CacheOptions = Partial<typeof DEFAULT_CACHE_OPTIONS>;
+/** Options of the stale-if-error cache (`GatewayOptions.cache`). */
+export interface CacheOptions {
+  /** Memory bound of cached answers (their JSON length, all upstreams together). @default 64 MiB */
+  maxBytes?: number | undefined;
+}
 
 interface Entry {
   /** The answer as JSON: its length is its size, and every hit parses a fresh copy a caller cannot use to alter the cache. */
@@ -52,8 +58,9 @@ export class StaleCache {
   private readonly lru: LRUCache<string, Entry>;
 
   constructor(options: CacheOptions = {}) {
-    const o = { ...DEFAULT_CACHE_OPTIONS, ...options };
-    this.lru = new LRUCache<string, Entry>({
+    const o = withDefaults(DEFAULT_CACHE_OPTIONS, options);
+    const LRU = loadLruCache();
+    this.lru = new LRU<string, Entry>({
       maxSize: o.maxBytes,
       // What the entry really holds on the heap (see ENTRY_OVERHEAD_BYTES), so that maxBytes is memory.
       sizeCalculation: (e, key) => stringHeapBytes(key) + stringHeapBytes(e.json) + ENTRY_OVERHEAD_BYTES,

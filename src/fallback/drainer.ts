@@ -9,30 +9,31 @@ import type { Limiter, QuotaSession } from '../quota/types.js';
 import type { GatewayLogger } from '../telemetry/logger.js';
 import type { OutboxStore } from './outbox/types.js';
 import type { OutboxItem, PurgeCounts } from './outbox/types.js';
+import { type Defaults, withDefaults } from '../util/defaults.js';
 
 /** Options of the outbox drainer. */
 export interface DrainerOptions {
   /** Start draining in the background when the gateway is created. @default true */
-  autoStart?: boolean;
+  autoStart?: boolean | undefined;
   /** How often due items are looked for (a breaker close, {@link Drainer.wake} or the store's `watch` start a pass sooner). @default 1000 */
-  pollMs?: number;
+  pollMs?: number | undefined;
   /** How long a claimed item is ours before another drainer may take it (longer than a call's deadline). @default 60000 */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** Items claimed at a time; also the most replays in flight at once per upstream. @default 20 */
-  batch?: number;
+  batch?: number | undefined;
   /**
    * Ceiling of replays per second per upstream (the platform's quota for replays): the adaptive
    * rate never goes above it. @default 50
    */
-  perSecond?: number;
+  perSecond?: number | undefined;
   /** Replay rate (per second, per upstream) a drain starts at, and restarts at when a breaker closes. @default 5 */
-  initialPerSecond?: number;
+  initialPerSecond?: number | undefined;
   /** Floor of the adaptive rate: failures never slow replays below it. @default 1 */
-  minPerSecond?: number;
+  minPerSecond?: number | undefined;
   /** Additive increase: replays per second added after each successful replay. @default 1 */
-  increasePerSecond?: number;
+  increasePerSecond?: number | undefined;
   /** Multiplicative decrease: the rate is multiplied by this after each transiently failed replay. @default 0.5 */
-  decreaseFactor?: number;
+  decreaseFactor?: number | undefined;
   /**
    * Latency the drain tolerates before it slows down, as a multiple of the platform's latency
    * when the drain (re)started at `initialPerSecond` (and at least 50 ms above it): when the
@@ -41,27 +42,27 @@ export interface DrainerOptions {
    * once per round trip) even though the replays succeed. Nothing is dropped: items wait. `0`
    * turns the latency signal off (failures alone slow the drain). @default 2
    */
-  latencyTolerance?: number;
+  latencyTolerance?: number | undefined;
   /** Backoff of an item between replays: base. @default 1000 */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Backoff of an item between replays: cap. @default 300000 (5 min) */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /**
    * How long a delivered (or discarded) item is kept before a purge removes it. Its input is
    * already gone at delivery; this bounds how long its summary, hash and context stay.
    * Dead letters are never purged until an operator handles them. @default 259200000 (3 days)
    */
-  retentionMs?: number;
+  retentionMs?: number | undefined;
   /**
    * How often the drainer purges items older than `retentionMs` (on the gateway's clock); `0`
    * turns the automatic purge off (then run `gateway.outbox.purge()` or the CLI yourself). Runs
    * only while the drainer does (`autoStart`, the default).
    * @default 3600000 (1 hour)
    */
-  purgeEveryMs?: number;
+  purgeEveryMs?: number | undefined;
 }
 
-export const DEFAULT_DRAINER_OPTIONS: Readonly<Required<DrainerOptions>> = Object.freeze({
+export const DEFAULT_DRAINER_OPTIONS: Readonly<Defaults<DrainerOptions>> = Object.freeze({
   autoStart: true,
   pollMs: 1_000,
   leaseMs: 60_000,
@@ -129,7 +130,7 @@ export interface DrainReport {
  */
 export class Drainer {
   readonly owner = randomUUID();
-  private readonly o: Required<DrainerOptions>;
+  private readonly o: Defaults<DrainerOptions>;
   private readonly limiters = new Map<string, Limiter>();
   private readonly pacers = new Map<string, AimdPacer>();
   /** One lane per upstream: its own pass, so a hanging platform holds only its own items. */
@@ -149,7 +150,7 @@ export class Drainer {
     options: DrainerOptions = {},
     private readonly logger?: GatewayLogger,
   ) {
-    this.o = { ...DEFAULT_DRAINER_OPTIONS, ...options };
+    this.o = withDefaults(DEFAULT_DRAINER_OPTIONS, options);
     // A batch of replays (20 by default) listens to it at once.
     setMaxListeners(0, this.stopController.signal);
     const { retentionMs, purgeEveryMs } = this.o;

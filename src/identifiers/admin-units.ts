@@ -45,13 +45,13 @@ export interface CommuneResolution extends Commune {
   /** True when the code asked about is itself a current code (this unit's). */
   readonly current: boolean;
   /** Present only for a split pre-2025 commune: all its current units, principal first. */
-  readonly candidates?: readonly Commune[];
+  readonly candidates?: readonly Commune[] | undefined;
   /**
    * Present only for a current code whose digits were, before 1 July 2025, the code of a commune
    * that went wholly or partly to other units: those units, principal first. An old cadastral
    * record carrying this code may lie in any of them.
    */
-  readonly asPre2025?: readonly Commune[];
+  readonly asPre2025?: readonly Commune[] | undefined;
 }
 
 interface Tables {

@@ -32,7 +32,7 @@ export interface PersonalId {
 /** Options of {@link parsePersonalId}. */
 export interface PersonalIdOptions {
   /** The current time, for the "birth year is not in the future" rule. Default: `new Date()`. */
-  now?: Date;
+  now?: Date | undefined;
 }
 
 const TWELVE_DIGITS = /^\d{12}$/;
@@ -130,7 +130,7 @@ export function parsePersonalId(value: unknown, options: PersonalIdOptions = {})
 /** Options of {@link createPersonalIdSchema}. */
 export interface PersonalIdSchemaOptions {
   /** Returns the current time, read at each parse. Default: `() => new Date()`. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
 }
 
 /**

@@ -23,13 +23,13 @@ export interface TaxCode {
   /** The code in canonical form: 10 or 12 digits, or `NNNNNNNNNN-NNN` for a branch. */
   normalized: string;
   /** For a branch: the 10-digit code of the unit it depends on. */
-  parentTaxCode?: string;
+  parentTaxCode?: string | undefined;
 }
 
 /** Options of {@link parseTaxCode}. */
 export interface TaxCodeOptions {
   /** The current time, for the personal-number rule "birth year not in the future". Default: `new Date()`. */
-  now?: Date;
+  now?: Date | undefined;
 }
 
 const WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const;

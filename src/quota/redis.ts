@@ -1,28 +1,27 @@
-import type { Redis, RedisOptions } from 'ioredis';
 import type { RateLimiterRedis as RateLimiterRedisType } from 'rate-limiter-flexible';
 import { RateLimiter } from '../pipeline/rate-limit.js';
 import { ConfigurationError, type RateLimitPolicy } from '../policy.js';
 import { nodeRequire } from '../util/node-require.js';
 import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
+import type { RedisClient, RedisClientConstructor as RedisCtor } from '../util/peer-types.js';
 import { type ConsumeFn, SharedLimiter } from './shared.js';
 import type { Quota, QuotaSession } from './types.js';
 
 /** Options of {@link redisQuota}: give `client` or `url`. */
 export interface RedisQuotaOptions {
   /** An ioredis client you own (the gateway does not close it). */
-  client?: Redis;
+  client?: RedisClient | undefined;
   /** A Redis URL (`redis://host:6379/0`); the gateway opens its own client and closes it with itself. */
-  url?: string;
+  url?: string | undefined;
   /** Prefix of the Redis keys; instances sharing a quota must use the same one. @default 'vngw:quota' */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** How long a limiter stays on its local bucket after Redis failed before trying it again. @default 5000 */
-  retryMs?: number;
+  retryMs?: number | undefined;
   /** A Redis answer slower than this counts as unreachable (the call falls back rather than waits). @default 500 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 type RateLimiterRedisCtor = new (opts: Record<string, unknown>) => RateLimiterRedisType;
-type RedisCtor = new (url: string, opts: RedisOptions) => Redis;
 
 /**
  * Rate limits (`policy.rateLimit` per upstream and the outbox drainer's ceiling) counted in Redis,

@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
 import { nodeRequire } from '../util/node-require.js';
+import type { PgModule, PgPool as Pool, PgPoolClient as PoolClient } from '../util/peer-types.js';
 import {
   AUDIT_GENESIS_HASH,
   type AuditRecord,
@@ -13,11 +13,11 @@ import {
 /** Options of {@link postgresAuditSink} and {@link verifyPostgresAuditChain}: give `pool` or `connectionString`. */
 export interface PostgresAuditOptions {
   /** A `pg` Pool you own (not closed by the sink). */
-  pool?: Pool;
+  pool?: Pool | undefined;
   /** A PostgreSQL URL; the sink opens its own pool (max 2) and closes it with the trail. */
-  connectionString?: string;
+  connectionString?: string | undefined;
   /** Table of the chain, optionally schema-qualified (`audit.trail`); created if missing. @default 'vngw_audit' */
-  table?: string;
+  table?: string | undefined;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
@@ -34,7 +34,7 @@ function resolve(o: PostgresAuditOptions): { pool: Pool; owned: boolean; table: 
     .map((p) => `"${p}"`)
     .join('.');
   if (o.pool) return { pool: o.pool, owned: false, table, lockKey: name };
-  let pg: { Pool: new (c: { connectionString: string; max: number }) => Pool };
+  let pg: PgModule;
   try {
     pg = nodeRequire()('pg') as typeof pg;
   } catch (e) {

@@ -19,7 +19,7 @@
 
 import { createHmac, hash } from 'node:crypto';
 import { createReadStream, closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import pino from 'pino';
+import { loadPino } from '../util/lazy-deps.js';
 
 /** What the gateway hands the trail for one call. */
 export interface AuditEntry {
@@ -34,11 +34,11 @@ export interface AuditEntry {
   /** Which operation, e.g. `verifyCitizen`. */
   operation: string;
   /** Whose data: the raw personal ID. **Never stored**; the trail stores {@link hashSubject} of it. */
-  subject?: string;
+  subject?: string | undefined;
   /** The dossier's administrative code (not personal data; stored as is). */
-  dossierCode?: string;
+  dossierCode?: string | undefined;
   /** The caller's `context.correlationId`, to find the call across systems (stored as is). */
-  correlationId?: string;
+  correlationId?: string | undefined;
   /** `'ok' | 'stale' | 'queued'` or an error code such as `'TIMEOUT'`. */
   outcome: string;
   /** The call's request id. */
@@ -56,9 +56,9 @@ export interface AuditRecord {
   upstream: string;
   operation: string;
   /** HMAC-SHA256 (hex) of the personal ID with the trail's salt; see {@link hashSubject}. */
-  subjectHash?: string;
-  dossierCode?: string;
-  correlationId?: string;
+  subjectHash?: string | undefined;
+  dossierCode?: string | undefined;
+  correlationId?: string | undefined;
   outcome: string;
   requestId: string;
   /** The previous record's `hash`; {@link AUDIT_GENESIS_HASH} for the first record. */
@@ -72,9 +72,9 @@ export interface AuditSink {
   /** Store one record. A rejected promise or a throw puts the trail in a failed state. */
   write(record: AuditRecord): void | Promise<void>;
   /** Optional: make written records durable (e.g. fsync). Called by {@link AuditTrail.flush}. */
-  flush?(): void | Promise<void>;
+  flush?: (() => void | Promise<void>) | undefined;
   /** Optional: release resources. Called once by {@link AuditTrail.close}. */
-  close?(): void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /** The trail the gateway writes to. */
@@ -111,15 +111,15 @@ export interface AuditTrailOptions {
    * (reading only the file's tail). Without `sink`, records are written there by
    * {@link fileAuditSink}.
    */
-  path?: string;
+  path?: string | undefined;
   /** Where to write instead of `fileAuditSink(path)`. One of `path` or `sink` is required. */
-  sink?: AuditSink;
+  sink?: AuditSink | undefined;
   /**
    * For sinks the trail cannot read (a database): the last record already stored, so a restarted
    * process continues that chain instead of starting a new one. Not allowed when `path` already
    * holds records (the file is the truth then). Default: a new chain from {@link AUDIT_GENESIS_HASH}.
    */
-  continueFrom?: AuditAnchor;
+  continueFrom?: AuditAnchor | undefined;
 }
 
 /** Options of {@link fileAuditSink}. */
@@ -129,9 +129,9 @@ export interface FileAuditSinkOptions {
    * crash. Costs a disk round trip per call (sub-ms on local SSD, more on network disks).
    * Default `false`: `flush()`/`close()` fsync instead.
    */
-  fsync?: boolean;
+  fsync?: boolean | undefined;
   /** File mode when the file is created. Default `0o640` (the trail is not world-readable). */
-  mode?: number;
+  mode?: number | undefined;
 }
 
 /** Options of {@link verifyAuditChain} and {@link verifyAuditRecords}. */
@@ -141,7 +141,7 @@ export interface VerifyAuditOptions {
    * with `continueFrom`): the record just before the first one. Default: the chain starts at
    * `seq` 1 with {@link AUDIT_GENESIS_HASH}.
    */
-  after?: AuditAnchor;
+  after?: AuditAnchor | undefined;
 }
 
 /**
@@ -235,7 +235,7 @@ export function hashSubject(salt: string | Buffer, personalId: string): string {
  * A write error is thrown from `write` and every later `write` (the trail then refuses records).
  */
 export function fileAuditSink(path: string, options: FileAuditSinkOptions = {}): AuditSink {
-  const dest = pino.destination({
+  const dest = loadPino().destination({
     dest: path,
     sync: true,
     append: true, // never truncate an existing trail

@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { loadPino } from '../util/lazy-deps.js';
 
 /**
  * Fields pino censors on the gateway's loggers. The real protection is an allow-list: the gateway's
@@ -44,12 +45,12 @@ export interface GatewayLogger {
   fatal: GatewayLogFn;
   child(bindings: Record<string, unknown>, options?: object): GatewayLogger;
   /** The logger's level name, e.g. `info`. */
-  level?: string;
+  level?: string | undefined;
 }
 
 /** The default logger: pino at `info` to stdout. */
 export function defaultLogger(): GatewayLogger {
-  return pino({ level: 'info' });
+  return loadPino()({ level: 'info' });
 }
 
 /** One child logger per upstream (of the injected or default logger), with {@link REDACT_PATHS}. */

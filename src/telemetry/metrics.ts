@@ -1,8 +1,9 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import { ERROR_CODES, TRANSIENT_CODES } from '../errors.js';
 import type { EventBus } from '../events.js';
 import { OUTBOX_STATES, type OutboxState, type UpstreamOutboxStats } from '../fallback/outbox/types.js';
 import { ConfigurationError } from '../policy.js';
+import { loadPromClient } from '../util/lazy-deps.js';
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -95,6 +96,7 @@ export function registerMetrics(
         'gateway; give each gateway its own Registry (or close the other gateway first)',
     );
   }
+  const { Counter, Gauge, Histogram } = loadPromClient();
   const registers = [registry];
   // The series fed on every call, summed in plain numbers until a scrape reads them (below).
   const hot = new HotSeries();

@@ -7,13 +7,13 @@ export type { MetricsSource } from './endpoints.js';
 /** Options of {@link serveMetrics}. */
 export interface MetricsServerOptions {
   /** TCP port; 0 picks a free one (read it from `url`). @default 9464 (the OpenTelemetry Prometheus exporter's port) */
-  port?: number;
+  port?: number | undefined;
   /**
    * Interface to bind. The default keeps the endpoints on the machine; bind a pod or private
    * interface only behind a network policy (the health JSON names the upstreams and their state).
    * @default '127.0.0.1'
    */
-  host?: string;
+  host?: string | undefined;
 }
 
 /** A running {@link serveMetrics} server. */

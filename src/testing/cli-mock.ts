@@ -11,15 +11,15 @@ import { type MockPlatforms, startMockPlatforms } from './server.js';
 /** Flags of `vn-gateway mock`. */
 export interface MockCommandOptions {
   /** Default 4010. */
-  port?: number;
+  port?: number | undefined;
   /** Default `'127.0.0.1'`. */
-  host?: string;
+  host?: string | undefined;
   /** Default `'healthy'`. */
-  scenario?: ScenarioName | string;
+  scenario?: ScenarioName | string | undefined;
   /** Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Serve `/__admin/faults` (loopback clients only) to switch faults without restarting. Default `true`. */
-  admin?: boolean;
+  admin?: boolean | undefined;
 }
 
 /** Where the command writes. */

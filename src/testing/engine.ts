@@ -29,19 +29,19 @@ export const MOCK_CREDENTIALS: Readonly<MockCredentials> = Object.freeze({
 /** Options shared by `startMockPlatforms` and `mockPlatformsWithNock`. */
 export interface MockOptions {
   /** Faults per platform (or `token`), applied after `scenario`. Default none. */
-  faults?: Partial<Record<MockTarget, Fault>>;
+  faults?: Partial<Record<MockTarget, Fault>> | undefined;
   /** A named scenario to start with. Default `'healthy'`. */
-  scenario?: ScenarioName;
+  scenario?: ScenarioName | undefined;
   /** Seed of every random fault draw. Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Lifetime of issued tokens in seconds. Default 3600. */
-  tokenTtlSeconds?: number;
+  tokenTtlSeconds?: number | undefined;
   /** Accepted client credentials. Default {@link MOCK_CREDENTIALS}. */
-  credentials?: MockCredentials | readonly MockCredentials[];
+  credentials?: MockCredentials | readonly MockCredentials[] | undefined;
   /** The mock's clock: token expiry, fault windows, record times. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** The data the platforms answer from. Default `fixtures`. */
-  fixtures?: MockFixtures;
+  fixtures?: MockFixtures | undefined;
 }
 
 /** Run-time control of the mock platforms, the same over HTTP and nock. */

@@ -19,13 +19,13 @@ export type FaultErrorKind = 'http503' | 'busy' | 'reset';
 /** Answer HTTP 429 with `Retry-After`. */
 export interface RateLimitFault {
   /** Share of requests refused, 0–1. Default: 1 when `perSecond` is not set, else 0. */
-  rate?: number;
+  rate?: number | undefined;
   /** A quota: requests beyond this many per second (of the fault clock) are refused. */
-  perSecond?: number;
+  perSecond?: number | undefined;
   /** The `Retry-After` delay in seconds. */
   retryAfterSeconds: number;
   /** Send `Retry-After` as an HTTP date (now + delay) instead of seconds. Default `false`. */
-  httpDate?: boolean;
+  httpDate?: boolean | undefined;
 }
 
 /**
@@ -36,24 +36,24 @@ export interface RateLimitFault {
  */
 export interface Fault {
   /** Share of requests that fail with `errorKind`, 0–1. Default 0. */
-  errorRate?: number;
+  errorRate?: number | undefined;
   /** How failing requests fail; a list is drawn from uniformly. Default `'http503'`. */
-  errorKind?: FaultErrorKind | readonly FaultErrorKind[];
-  rateLimit?: RateLimitFault;
+  errorKind?: FaultErrorKind | readonly FaultErrorKind[] | undefined;
+  rateLimit?: RateLimitFault | undefined;
   /** Delay before every answer, in ms: a constant or a seeded distribution. Real time, not the fault clock. */
-  latencyMs?: Latency;
+  latencyMs?: Latency | undefined;
   /** Never answer; the request stays open until the client gives up or the mock closes. */
-  hang?: boolean;
+  hang?: boolean | undefined;
   /** Reset every connection (ECONNRESET). */
-  reset?: boolean;
+  reset?: boolean | undefined;
   /** Down from `fromMs` to `toMs` after the fault was set (fault clock). */
-  outage?: { fromMs: number; toMs: number };
+  outage?: { fromMs: number; toMs: number } | undefined;
   /** Down until changed. */
-  down?: boolean;
+  down?: boolean | undefined;
   /** Up for `upMs`, then down for `downMs`, repeating from when the fault was set (fault clock). */
-  flapping?: { upMs: number; downMs: number };
+  flapping?: { upMs: number; downMs: number } | undefined;
   /** Rename fields of success payloads (see `DRIFT_RENAMES`). */
-  drift?: boolean;
+  drift?: boolean | undefined;
   /**
    * Answer about someone else: a read about one citizen, parcel, certificate, taxpayer or
    * registration is answered with another one's record from the fixtures, in a well-formed
@@ -61,7 +61,7 @@ export interface Fault {
    * `true` for every read, `{ rate }` for a share of them (0–1, seeded). Writes are answered
    * truthfully (lying about a write would register another dossier). Default off.
    */
-  lie?: boolean | { rate: number };
+  lie?: boolean | { rate: number } | undefined;
 }
 
 const nonNegative = z.number().finite().nonnegative();

@@ -15,7 +15,7 @@ export interface CitizenFixture {
   /** 12-digit personal identification number (số định danh cá nhân). */
   readonly personalId: string;
   /** The old 9-digit identity card (CMND) number, when the citizen had one. */
-  readonly oldIdNumber?: string;
+  readonly oldIdNumber?: string | undefined;
   readonly fullName: string;
   /** `YYYY-MM-DD`. */
   readonly dateOfBirth: string;
@@ -60,7 +60,7 @@ export interface CertificateFixture {
   /** `soPhatHanh`: two capital letters + 6 digits (pre-2024 forms) or 8 digits (from 1 Aug 2024). */
   readonly serial: string;
   /** `maGiayChungNhan`: the nationwide 12-character code on newer certificates. */
-  readonly code?: string;
+  readonly code?: string | undefined;
   /** `YYYY-MM-DD`. */
   readonly issuedOn: string;
   readonly status: 'HIEU_LUC' | 'THU_HOI';

@@ -8,8 +8,14 @@ import type { Random } from './prng.js';
 /** A latency distribution in milliseconds. Samples are clamped to `[min ?? 0, max ?? ∞]`. */
 export type LatencyDistribution =
   | { distribution: 'uniform'; min: number; max: number }
-  | { distribution: 'normal'; mean: number; stdDev: number; min?: number; max?: number }
-  | { distribution: 'exponential'; mean: number; min?: number; max?: number };
+  | {
+      distribution: 'normal';
+      mean: number;
+      stdDev: number;
+      min?: number | undefined;
+      max?: number | undefined;
+    }
+  | { distribution: 'exponential'; mean: number; min?: number | undefined; max?: number | undefined };
 
 /** A fixed delay in ms, or a distribution. */
 export type Latency = number | LatencyDistribution;

@@ -20,14 +20,14 @@ export type NockBaseUrls = MockBaseUrls;
 /** Options of {@link mockPlatformsWithNock}. */
 export interface MockPlatformsWithNockOptions extends MockOptions {
   /** Keep answering after the first request per method and platform. Default `true`. */
-  persist?: boolean;
+  persist?: boolean | undefined;
   /**
    * The transports the code under test sends with: each is checked before anything is
    * intercepted, and one nock cannot see (undici's, or a custom one that does not name its
    * `stack`) is refused with a `MockTransportError`, since its requests would reach the network.
    * @default none (not checked: the default transport, axios, is intercepted)
    */
-  transports?: Transport | readonly Transport[];
+  transports?: Transport | readonly Transport[] | undefined;
 }
 
 /** The control object of nock-backed mock platforms. */

@@ -13,14 +13,14 @@ import type { MockResponse } from './types.js';
 /** Options of {@link startMockPlatforms}. */
 export interface StartMockPlatformsOptions extends MockOptions {
   /** Port to listen on. Default 0 (a free port). */
-  port?: number;
+  port?: number | undefined;
   /** Interface to listen on. Default `'127.0.0.1'`. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Serve `GET|POST|DELETE /__admin/faults` (loopback clients only) to switch faults at run time
    * over HTTP; `vn-gateway mock` turns it on. Default `false`.
    */
-  admin?: boolean;
+  admin?: boolean | undefined;
 }
 
 /** Where each platform lives under the one base URL. */

@@ -30,7 +30,7 @@ export interface MockResponse {
   /** A JSON value, or a string sent as is. */
   body: unknown;
   /** Not sent: `true` when an idempotent write answered from its first result. */
-  replayed?: boolean;
+  replayed?: boolean | undefined;
 }
 
 /** Client credentials accepted by the mock token endpoint. */

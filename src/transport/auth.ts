@@ -20,9 +20,9 @@ export type AuthOptions =
       tokenUrl: string;
       clientId: string;
       clientSecret: string;
-      scope?: string;
+      scope?: string | undefined;
       /** Refresh this long before expiry. @default 60000 */
-      refreshBeforeMs?: number;
+      refreshBeforeMs?: number | undefined;
     }
   /** No credentials (a platform behind a trusted network gateway). */
   | { type: 'none' };

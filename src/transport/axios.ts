@@ -1,10 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import { GatewayError } from '../errors.js';
 import type { TransportTlsOptions } from './tls.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
+import { type Defaults, withDefaults } from '../util/defaults.js';
+import { loadAxios } from '../util/lazy-deps.js';
 
 /**
  * `ca`, `cert`, `key` and `passphrase` (custom CA bundle, mutual TLS) apply to HTTPS upstreams.
@@ -13,21 +15,21 @@ import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
  */
 export interface AxiosTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted; larger is a `CONTRACT` error. @default 5 MiB */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Redirects followed; off so a credentialed call never lands on an unexpected host. @default 0 */
-  maxRedirects?: number;
+  maxRedirects?: number | undefined;
   /**
    * Sockets per host. Unbounded by default: the gateway's concurrency limit (per upstream) is the
    * gate, and a smaller pool would make attempts wait for a socket, time the limit would take for the
    * platform's latency. The gateway's own default transport is sized to the upstream's ceiling.
    * @default Infinity
    */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
 }
 
 /** Defaults of {@link axiosTransport}. */
 export const DEFAULT_TRANSPORT_OPTIONS: Readonly<
-  Required<Omit<AxiosTransportOptions, keyof TransportTlsOptions>>
+  Defaults<Omit<AxiosTransportOptions, keyof TransportTlsOptions>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxRedirects: 0,
@@ -60,12 +62,12 @@ const AXIOS_OPTION_KEYS: OptionKeys<AxiosTransportOptions> = {
 /** The default transport: axios over keep-alive agents, JSON in and out, every status resolved. */
 export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
   checkOptionKeys('axiosTransport', options, AXIOS_OPTION_KEYS);
-  const o = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
+  const o = withDefaults(DEFAULT_TRANSPORT_OPTIONS, options);
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets };
   const httpAgent = new http.Agent(agentOptions);
   const { ca, cert, key, passphrase } = o;
   const httpsAgent = new https.Agent({ ...agentOptions, ca, cert, key, passphrase });
-  const client = axios.create({
+  const client = loadAxios().create({
     httpAgent,
     httpsAgent,
     maxRedirects: o.maxRedirects,

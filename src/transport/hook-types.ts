@@ -36,11 +36,11 @@ export interface GatewayHooks {
    * Runs before each attempt is sent; may add headers (e.g. a signature). A hook that throws (or
    * adds an unsafe header) fails the call with a non-retryable `VALIDATION` error: nothing is sent.
    */
-  beforeRequest?(req: HookRequest): void | Promise<void>;
+  beforeRequest?: ((req: HookRequest) => void | Promise<void>) | undefined;
   /**
    * Runs on each reply (any status) before it is read. A hook that throws rejects the reply: the
    * call fails with a non-retryable `CONTRACT` error (the platform did answer: a write may have
    * been applied).
    */
-  afterResponse?(res: HookResponse): void | Promise<void>;
+  afterResponse?: ((res: HookResponse) => void | Promise<void>) | undefined;
 }

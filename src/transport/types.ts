@@ -40,10 +40,10 @@ export interface Transport {
    */
   readonly stack?: TransportStack;
   /** Frees sockets and agents. */
-  close?(): void;
+  close?: (() => void) | undefined;
   /**
    * Sockets the transport opens per origin at most, when bounded (the gateway warns when it is below
    * the upstream's concurrency ceiling: attempts would then wait for a socket).
    */
-  readonly maxSockets?: number;
+  readonly maxSockets?: number | undefined;
 }

@@ -6,25 +6,26 @@ import type { TransportTlsOptions } from './tls.js';
 import type { UndiciDispatcherLike, UndiciRequestOptions, UndiciResponseData } from './dispatcher-types.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
+import { type Defaults, withDefaults as withDefaultOptions } from '../util/defaults.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /**
    * Connections per upstream origin. Unbounded by default: the gateway's concurrency limit (per
    * upstream) is the gate, and a smaller pool would make attempts wait for a connection, time the
    * limit would take for the platform's latency. @default Infinity
    */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** Idle keep-alive sockets are closed after this long. @default 4000 */
-  keepAliveTimeoutMs?: number;
+  keepAliveTimeoutMs?: number | undefined;
   /**
    * HTTP(S) proxy: a URL (`http://proxy.local:3128`, credentials in the URL are sent as
    * `Proxy-Authorization`), or `'env'` to honour `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (read
    * when the transport is created). HTTPS upstreams are tunnelled with `CONNECT`, so the proxy
    * never sees the request. @default none (direct)
    */
-  proxy?: string;
+  proxy?: string | undefined;
   /**
    * Send through this undici dispatcher instead of the transport's own pool: the testing kit's
    * `mockPlatformsWithUndici(...).dispatcher`, an undici `MockAgent`, or an `Agent` you configure
@@ -33,7 +34,7 @@ export interface UndiciTransportOptions extends TransportTlsOptions {
    * TLS options cannot be combined with it; `close()` leaves it open (its owner closes it).
    * @default none (a keep-alive pool per origin)
    */
-  dispatcher?: UndiciDispatcherLike;
+  dispatcher?: UndiciDispatcherLike | undefined;
 }
 
 /** Options that configure the transport's own pool, meaningless beside a given dispatcher. */
@@ -49,7 +50,7 @@ const POOL_OPTIONS = [
 
 /** Defaults of {@link undiciTransport}. */
 export const DEFAULT_UNDICI_TRANSPORT_OPTIONS: Readonly<
-  Required<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
+  Defaults<Pick<UndiciTransportOptions, 'maxResponseBytes' | 'maxSockets' | 'keepAliveTimeoutMs'>>
 > = Object.freeze({
   maxResponseBytes: 5 * 1024 * 1024,
   maxSockets: Number.POSITIVE_INFINITY,
@@ -77,7 +78,7 @@ const UNDICI_OPTION_KEYS: OptionKeys<UndiciTransportOptions> = {
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
   checkOptionKeys('undiciTransport', options, UNDICI_OPTION_KEYS);
-  const o = { ...DEFAULT_UNDICI_TRANSPORT_OPTIONS, ...options };
+  const o = withDefaultOptions(DEFAULT_UNDICI_TRANSPORT_OPTIONS, options);
   if (!Number.isSafeInteger(o.maxResponseBytes) || o.maxResponseBytes <= 0)
     throw new GatewayError('VALIDATION', 'maxResponseBytes must be a positive integer', { retryable: false });
   if ((o.cert === undefined) !== (o.key === undefined))

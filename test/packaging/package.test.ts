@@ -99,7 +99,7 @@ const require_pino = () => require('pino');
     expect(out).toContain('mock');
   });
 
-  it('ships only dist and the README', () => {
+  it('ships only dist, the README, the changelog and the licence', () => {
     const files = execFileSync(
       'tar',
       ['-tzf', path.join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!)],
@@ -109,7 +109,9 @@ const require_pino = () => require('pino');
     )
       .trim()
       .split('\n');
-    expect(files.every((f) => /^package\/(dist\/|README\.md$|package\.json$|LICENSE$)/.test(f))).toBe(true);
+    expect(
+      files.every((f) => /^package\/(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE$)/.test(f)),
+    ).toBe(true);
     expect(files).toContain('package/dist/cli.js');
   });
 });

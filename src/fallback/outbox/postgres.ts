@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type * as Pg from 'pg';
 import { nodeRequire } from '../../util/node-require.js';
+import type { PgModule, PgPool, PgPoolClient } from '../../util/peer-types.js';
 import { isOutboxStoreError, OutboxStoreError } from './errors.js';
 import { checkOptionKeys } from '../../option-keys.js';
 import { POSTGRES_OPTION_KEYS } from './option-keys.js';
@@ -37,13 +37,13 @@ export interface PgQueryable {
 /** Options of {@link postgresOutbox}. Give either `pool` or `connectionString`. */
 export interface PostgresOutboxOptions {
   /** A `pg.Pool` owned by the caller (not ended by `close()`). */
-  pool?: Pg.Pool;
+  pool?: PgPool | undefined;
   /** Used to create a pool owned by the store (ended by `close()`), e.g. `postgres://postgres@127.0.0.1:5432/test`. */
-  connectionString?: string;
+  connectionString?: string | undefined;
   /** Schema holding the table; created if missing. @default 'public' */
-  schema?: string;
+  schema?: string | undefined;
   /** Table name; its migrations are recorded in `<table>_migrations`. @default 'vngw_outbox' */
-  table?: string;
+  table?: string | undefined;
   /**
    * Longest wait for an enqueue (outside a caller's transaction) before it fails with
    * `UNAVAILABLE`, so that a silent network (a partition: no reset, no answer) turns into a call
@@ -51,7 +51,7 @@ export interface PostgresOutboxOptions {
    * delivered: resubmit with the same idempotency key, which the platform deduplicates.
    * @default 10000
    */
-  enqueueTimeoutMs?: number;
+  enqueueTimeoutMs?: number | undefined;
   /**
    * Longest wait for any other call (`claim`, `complete`, `release`, `fail`, `purge`, `list`, …)
    * before it fails with `OutboxStoreError` `UNAVAILABLE`, so a drainer on a silent network moves
@@ -59,7 +59,7 @@ export interface PostgresOutboxOptions {
    * lease lapses; a completion that lands late only spares a replay.
    * @default 10000
    */
-  queryTimeoutMs?: number;
+  queryTimeoutMs?: number | undefined;
   /**
    * Whose clock the stored times follow.
    * - `'database'`: PostgreSQL's (`clock_timestamp()`), the one clock every instance shares. Due
@@ -71,13 +71,13 @@ export interface PostgresOutboxOptions {
    *   instance; several instances whose clocks disagree then steal each other's leases.
    * @default 'database'
    */
-  clock?: 'database' | 'caller';
+  clock?: 'database' | 'caller' | undefined;
   /**
    * Run `VACUUM` on the table after a purge that deleted rows, so the space of deleted rows and of
    * the old row versions that held a delivered item's input becomes reusable at once rather than
    * at the next autovacuum. It does not zero bytes on disk (see the retention docs). @default false
    */
-  vacuumAfterPurge?: boolean;
+  vacuumAfterPurge?: boolean | undefined;
 }
 
 /** Options of a {@link PostgresOutboxStore.enqueue} inside the caller's transaction. */
@@ -86,7 +86,7 @@ export interface PostgresEnqueueOptions {
    * A client on which the caller opened a transaction (`BEGIN`): the item is inserted there and
    * exists only if that transaction commits. The caller commits or rolls back.
    */
-  client?: PgQueryable;
+  client?: PgQueryable | undefined;
 }
 
 /** The PostgreSQL outbox: the {@link OutboxStore} contract plus enqueue within a caller's transaction. */
@@ -151,8 +151,6 @@ const nowMs = (param: number) =>
 
 const IDENT = /^[a-z_][a-z0-9_]{0,47}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type PgModule = typeof Pg;
 
 /** Loaded only when a PostgreSQL outbox is asked for, so the dependency stays optional. */
 function loadDriver(): PgModule {
@@ -244,7 +242,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
 
   const pg = loadDriver();
   const ownPool = options.pool === undefined;
-  const pool: Pg.Pool =
+  const pool: PgPool =
     options.pool ??
     new pg.Pool({
       connectionString: options.connectionString,
@@ -318,7 +316,7 @@ export function postgresOutbox(options: PostgresOutboxOptions): PostgresOutboxSt
     (await on.query(text, values)) as { rows: unknown[]; rowCount: number | null };
 
   const watchers = new Set<() => void>();
-  let listener: Pg.PoolClient | undefined;
+  let listener: PgPoolClient | undefined;
   let listening: Promise<void> | undefined;
   const notify = () => {
     for (const w of watchers) {

@@ -41,7 +41,7 @@ export interface SqliteOutboxOptions {
    * How long a call waits for another process's write lock before failing with
    * `OutboxStoreError('BUSY')`. Default `5000`.
    */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
 }
 
 /**

@@ -16,20 +16,20 @@ export interface OutboxTicket {
   kind: OutboxKind;
   /** The original X-Road-Id, reused by every replay. */
   requestId: string;
-  idempotencyKey?: string;
-  dossierCode?: string;
+  idempotencyKey?: string | undefined;
+  dossierCode?: string | undefined;
   /** Delivery attempts started so far. */
   attempts: number;
   /** Epoch ms. */
   enqueuedAt: number;
   /** Epoch ms, once `delivered`. */
-  deliveredAt?: number;
+  deliveredAt?: number | undefined;
   /** Summary of the upstream's result, once `delivered` (see `OutboxItem.result`). */
   result?: unknown;
   /** The last failure: why it is `dead`, or why a `pending` item is waiting. */
-  error?: OutboxError;
+  error?: OutboxError | undefined;
   /** Set once an operator discarded the dead letter. */
-  discarded?: { at: number; reason: string };
+  discarded?: { at: number; reason: string } | undefined;
 }
 
 /** The ticket view of a stored item. */

@@ -30,9 +30,9 @@ export interface OutboxError {
 
 /** Who and why, kept with an item for audit and for the city system's events. */
 export interface OutboxContext {
-  purpose?: string;
-  actor?: string;
-  dossierCode?: string;
+  purpose?: string | undefined;
+  actor?: string | undefined;
+  dossierCode?: string | undefined;
 }
 
 /** What the gateway hands to {@link OutboxStore.enqueue}. */
@@ -48,7 +48,7 @@ export interface NewOutboxItem {
    */
   input: unknown;
   /** Required for `write` (replays reuse it so the upstream deduplicates); optional for reads. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** The original X-Road-Id, reused on replay so the upstream's logs tie the attempts together. */
   requestId: string;
   /**
@@ -57,7 +57,7 @@ export interface NewOutboxItem {
    */
   context: OutboxContext;
   /** Why it was queued. */
-  lastError?: OutboxError;
+  lastError?: OutboxError | undefined;
 }
 
 /** A stored item, as returned by every {@link OutboxStore} method (always a fresh copy). */
@@ -78,9 +78,9 @@ export interface OutboxItem extends NewOutboxItem {
   /** Epoch ms before which a `pending` item is not claimed. */
   nextAttemptAt: number;
   /** The drainer holding the item; set only while `delivering`. */
-  leaseOwner?: string;
+  leaseOwner?: string | undefined;
   /** Epoch ms after which another drainer may take the item over; set only while `delivering`. */
-  leaseExpiresAt?: number;
+  leaseExpiresAt?: number | undefined;
   /**
    * A summary of the upstream's domain result, once `delivered`: its top-level booleans, numbers,
    * `null`s and code-shaped strings (e.g. `verified: false`, `receiptNo: 'R-1'`); names, dates,
@@ -89,19 +89,19 @@ export interface OutboxItem extends NewOutboxItem {
    */
   result?: unknown;
   /** sha256 (hex) of the canonical JSON of the full result, once `delivered` with a result. */
-  resultSha256?: string;
+  resultSha256?: string | undefined;
   /** Epoch ms, once `delivered`. */
-  deliveredAt?: number;
+  deliveredAt?: number | undefined;
   /**
    * sha256 (hex) of the canonical JSON (keys sorted) of `input`, computed at enqueue. Once the item
    * is `delivered` or discarded, `input` is replaced by `null` and this hash is all that remains:
    * enough to prove what was sent, without keeping the personal data.
    */
-  inputSha256?: string;
+  inputSha256?: string | undefined;
   /** Epoch ms when an operator discarded this dead letter ({@link OutboxStore.discard}). */
-  discardedAt?: number;
+  discardedAt?: number | undefined;
   /** The operator's reason for discarding it. */
-  discardReason?: string;
+  discardReason?: string | undefined;
 }
 
 /** What {@link OutboxStore.purge} removed. */
@@ -138,15 +138,15 @@ export interface ClaimOptions {
   /** Most items to lease in this call. `0` leases nothing. */
   limit: number;
   /** Only items of this upstream (a drainer per upstream follows that upstream's breaker). */
-  upstream?: string;
+  upstream?: string | undefined;
 }
 
 /** Filter of {@link OutboxStore.list}. */
 export interface OutboxListFilter {
-  state?: OutboxState;
-  upstream?: string;
+  state?: OutboxState | undefined;
+  upstream?: string | undefined;
   /** Most items to return; default: all. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /**
@@ -156,7 +156,7 @@ export interface OutboxListFilter {
  */
 export interface OutboxStore {
   /** False for a store that does not survive a restart (memory); the gateway warns and shows it in health. @default true */
-  readonly durable?: boolean;
+  readonly durable?: boolean | undefined;
   /**
    * Stores a new `pending` item due at `now` and resolves only once it is durable (for SQLite:
    * committed and fsync'd). Rejects if it cannot; the caller must then not report `queued`.
@@ -237,18 +237,18 @@ export interface OutboxStore {
    * PostgreSQL `LISTEN`), so a drainer starts a pass at once instead of at its next poll.
    * Returns the unsubscribe function. Stores without cross-instance signals leave it undefined.
    */
-  watch?(onChange: () => void): () => void;
+  watch?: ((onChange: () => void) => () => void) | undefined;
   /**
    * Optional: broadcasts "work may be due" to every {@link OutboxStore.watch} subscriber on every
    * instance (e.g. PostgreSQL `NOTIFY`); the drainer calls it when an upstream's breaker closes.
    */
-  wake?(): Promise<void>;
+  wake?: (() => Promise<void>) | undefined;
   /**
    * Optional: resolves once the store has accepted a write (a transaction rolled back, or a
    * heartbeat), rejects if it cannot take one (read-only file or replica, full disk, lock held).
    * `gateway.readyz()` uses it; stores without it are checked with {@link OutboxStore.counts}.
    */
-  checkWritable?(): Promise<void>;
+  checkWritable?: (() => Promise<void>) | undefined;
   /** Releases the store's resources. Idempotent. */
   close(): Promise<void>;
 }
