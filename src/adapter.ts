@@ -106,23 +106,23 @@ export interface IdentityField<I = never> {
   /** The value the reply says it is about, from the platform's data (already checked by `data`). */
   answered(data: never): unknown;
   /** Compare without regard to letter case, where the contract says the code is case-blind. @default false */
-  ignoreCase?: boolean;
+  ignoreCase?: boolean | undefined;
   /**
    * The canonical form of a value (e.g. a branch tax code with its dash); `undefined` when the
    * value is not a valid identifier at all, which never matches. @default the trimmed text
    */
-  normalize?(value: string): string | undefined;
+  normalize?: ((value: string) => string | undefined) | undefined;
   /**
    * Whether the reply's value is the one asked, once normalised (e.g. the registry answering with
    * the current commune of a pre-2025 code). @default equality
    */
-  same?(asked: string, answered: string): boolean;
+  same?: ((asked: string, answered: string) => boolean) | undefined;
   /**
    * Compared only when the reply carries it (a reply without it passes): for a field the contract
    * does not promise but a platform may echo. Otherwise a reply without it is a `CONTRACT` error.
    * @default false
    */
-  optional?: boolean;
+  optional?: boolean | undefined;
 }
 
 /**

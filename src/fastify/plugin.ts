@@ -40,15 +40,15 @@ declare module 'fastify' {
 /** Which telemetry routes to serve. */
 export interface FastifyGatewayRoutes {
   /** `GET /metrics`: Prometheus text, with the registry's content type. @default true */
-  metrics?: boolean;
+  metrics?: boolean | undefined;
   /** `GET /health`: the health snapshot, 503 when every breaker is open. @default true */
-  health?: boolean;
+  health?: boolean | undefined;
   /** `GET /livez`: liveness probe, 200. @default true */
-  livez?: boolean;
+  livez?: boolean | undefined;
   /** `GET /readyz`: readiness probe, 503 when not ready (closing, or the outbox store fails). @default true */
-  readyz?: boolean;
+  readyz?: boolean | undefined;
   /** `GET /status`: per-platform breaker, fallback share and outbox depth. @default true */
-  status?: boolean;
+  status?: boolean | undefined;
 }
 
 /** Options of {@link fastifyGateway}. */
@@ -60,16 +60,16 @@ export interface FastifyGatewayOptions {
    * register option means the same here (the plugin is not encapsulated, so Fastify would not
    * apply it). @default ''
    */
-  routePrefix?: string;
+  routePrefix?: string | undefined;
   /** The routes to serve, or `false` for none (decorators and closing only). @default every route */
-  routes?: FastifyGatewayRoutes | false;
+  routes?: FastifyGatewayRoutes | false | undefined;
   /** Close the gateway when the app closes (an `onClose` hook). @default true */
-  closeGateway?: boolean;
+  closeGateway?: boolean | undefined;
   /**
    * Log level of the telemetry routes' requests: probes and scrapes come every few seconds, and
    * at Fastify's default each would write two `info` lines. @default 'warn'
    */
-  routeLogLevel?: LogLevel;
+  routeLogLevel?: LogLevel | undefined;
 }
 
 const ROUTES: Readonly<Record<keyof FastifyGatewayRoutes, TelemetryPath>> = {

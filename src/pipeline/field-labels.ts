@@ -12,7 +12,7 @@
  * @example 'số định danh cá nhân'
  * @example { label: 'mã bảo hiểm xã hội', rule: 'phải gồm 10 chữ số' }
  */
-export type FieldLabel = string | { readonly label: string; readonly rule?: string };
+export type FieldLabel = string | { readonly label: string; readonly rule?: string | undefined };
 
 /**
  * Vietnamese labels by field: a dotted path of the input (`applicant.personalId`, array indexes

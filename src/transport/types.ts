@@ -38,7 +38,7 @@ export interface Transport {
    * helper refuses a transport whose stack it cannot intercept, an unnamed one included.
    * @default undefined (unknown)
    */
-  readonly stack?: TransportStack;
+  readonly stack?: TransportStack | undefined;
   /** Frees sockets and agents. */
   close?: (() => void) | undefined;
   /**

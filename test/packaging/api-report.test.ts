@@ -11,6 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { entries, optionalWithoutUndefined, report, reports, run } from '../../scripts/api-report.js';
 
 const all = entries();
+/**
+ * Members the gateway fills in for someone else's code rather than a caller writing them: the
+ * request options handed to an undici dispatcher leave `body` out when there is none, exactly as
+ * undici's own `Dispatcher.request` expects under `exactOptionalPropertyTypes`.
+ */
+const GIVEN_NOT_WRITTEN = new Set(['UndiciRequestOptions.body']);
+const written = (member: string) => !GIVEN_NOT_WRITTEN.has(member);
 const scratch = mkdtempSync(path.join(tmpdir(), 'vngw-api-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -35,8 +42,8 @@ describe('the API report', () => {
   it.each(all.map((e) => [e.subpath, e] as const))(
     '%s: every optional member accepts an explicit undefined',
     (_, e) => {
-      expect(optionalWithoutUndefined(e.esm)).toEqual([]);
-      expect(optionalWithoutUndefined(e.cjs)).toEqual([]);
+      expect(optionalWithoutUndefined(e.esm).filter(written)).toEqual([]);
+      expect(optionalWithoutUndefined(e.cjs).filter(written)).toEqual([]);
     },
   );
 
