@@ -1,3 +1,4 @@
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 import { nodeRequire } from '../util/node-require.js';
 import type { PgModule, PgPool as Pool, PgPoolClient as PoolClient } from '../util/peer-types.js';
 import {
@@ -48,6 +49,12 @@ function resolve(o: PostgresAuditOptions): { pool: Pool; owned: boolean; table: 
   return { pool, owned: true, table, lockKey: name };
 }
 
+const POSTGRES_AUDIT_KEYS: OptionKeys<PostgresAuditOptions> = {
+  pool: true,
+  connectionString: true,
+  table: true,
+};
+
 /**
  * An audit sink that appends to ONE hash chain in a PostgreSQL table shared by every instance.
  * Each append runs in a transaction that takes a transaction-level advisory lock on the table
@@ -59,6 +66,7 @@ function resolve(o: PostgresAuditOptions): { pool: Pool; owned: boolean; table: 
  * Appends are one round-trip transaction each (a few ms); the lock is held only for the insert.
  */
 export function postgresAuditSink(options: PostgresAuditOptions): AuditSink {
+  checkOptionKeys('postgresAuditSink', options, POSTGRES_AUDIT_KEYS);
   const { pool, owned, table, lockKey } = resolve(options);
   let created = false;
   return {

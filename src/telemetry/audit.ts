@@ -19,6 +19,7 @@
 
 import { createHmac, hash } from 'node:crypto';
 import { createReadStream, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 import { loadPino } from '../util/lazy-deps.js';
 
 /** What the gateway hands the trail for one call. */
@@ -220,6 +221,9 @@ export function hashSubject(salt: string | Buffer, personalId: string): string {
   return createHmac('sha256', key).update(personalId, 'utf8').digest('hex');
 }
 
+const FILE_SINK_KEYS: OptionKeys<FileAuditSinkOptions> = { fsync: true, mode: true };
+const TRAIL_KEYS: OptionKeys<AuditTrailOptions> = { salt: true, path: true, sink: true, continueFrom: true };
+
 /**
  * A sink that appends JSON lines to `path` through `pino.destination` (sonic-boom), creating
  * missing directories. Lines are our canonical JSON, not pino log objects (a logger would add its
@@ -235,6 +239,7 @@ export function hashSubject(salt: string | Buffer, personalId: string): string {
  * A write error is thrown from `write` and every later `write` (the trail then refuses records).
  */
 export function fileAuditSink(path: string, options: FileAuditSinkOptions = {}): AuditSink {
+  checkOptionKeys('fileAuditSink', options, FILE_SINK_KEYS);
   const dest = loadPino().destination({
     dest: path,
     sync: true,
@@ -285,6 +290,7 @@ export function fileAuditSink(path: string, options: FileAuditSinkOptions = {}):
  * @throws Error when the existing file's last line cannot be continued.
  */
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
+  checkOptionKeys('createAuditTrail', options, TRAIL_KEYS);
   // Key material derived once, from a copy: the caller mutating their Buffer later must not change
   // hashes mid-trail.
   const hashOf = subjectHasher(Buffer.from(checkSalt(options.salt)));

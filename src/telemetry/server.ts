@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
 import { type MetricsSource, TELEMETRY_PATHS, type TelemetryPath, telemetryAnswer } from './endpoints.js';
 
 export type { MetricsSource } from './endpoints.js';
@@ -23,6 +24,8 @@ export interface MetricsServer {
   /** Stops listening and destroys open connections (keep-alive ones included). Idempotent. */
   close(): Promise<void>;
 }
+
+const SERVER_KEYS: OptionKeys<MetricsServerOptions> = { port: true, host: true };
 
 /**
  * Serves a gateway's telemetry over HTTP with `node:http`, for Prometheus and for probes:
@@ -53,6 +56,7 @@ export async function serveMetrics(
   gateway: MetricsSource,
   options: MetricsServerOptions = {},
 ): Promise<MetricsServer> {
+  checkOptionKeys('serveMetrics', options, SERVER_KEYS);
   const port = options.port ?? 9464;
   const host = options.host ?? '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {

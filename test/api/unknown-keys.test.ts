@@ -9,12 +9,16 @@ import { z } from 'zod';
 import {
   axiosTransport,
   ConfigurationError,
+  createAuditTrail,
   createGateway,
   defineAdapter,
   defineOperation,
+  fileAuditSink,
   isGatewayError,
+  postgresAuditSink,
   postgresOutbox,
   redisQuota,
+  serveMetrics,
   sqliteOutbox,
 } from 'vn-national-gateway';
 import { undiciTransport } from 'vn-national-gateway/undici';
@@ -150,6 +154,22 @@ describe('unknown option keys are refused at run time, with "did you mean"', () 
         } as never),
       /defineOperation: unknown option "personaldata" \(did you mean "personalData"\?\)/,
     ],
+    [
+      'createAuditTrail',
+      () =>
+        createAuditTrail({ salt: 'a-salt-of-16-bytes!', sink: { write() {} }, continuefrom: {} } as never),
+      /createAuditTrail: unknown option "continuefrom" \(did you mean "continueFrom"\?\)/,
+    ],
+    [
+      'fileAuditSink',
+      () => fileAuditSink('/nonexistent/never-written.log', { fsnyc: true } as never),
+      /fileAuditSink: unknown option "fsnyc" \(did you mean "fsync"\?\)/,
+    ],
+    [
+      'postgresAuditSink',
+      () => postgresAuditSink({ connectionString: 'postgres://127.0.0.1:9/x', tabel: 'a' } as never),
+      /postgresAuditSink: unknown option "tabel" \(did you mean "table"\?\)/,
+    ],
   ];
   for (const [name, fn, expected] of cases) {
     it(name, () => {
@@ -163,6 +183,14 @@ describe('unknown option keys are refused at run time, with "did you mean"', () 
     const e = configError(() => gatewayWith({ tracng: false, metric: undefined }));
     expect(e.message).toMatch(/"tracng" \(did you mean "tracing"\?\), "metric" \(did you mean "metrics"\?\)/);
     const g = gatewayWith({ tracing: undefined, cache: undefined, hooks: undefined, client: undefined });
+    await g.close();
+  });
+
+  it('serveMetrics rejects before listening', async () => {
+    const g = gatewayWith({});
+    await expect(serveMetrics(g, { prot: 0 } as never)).rejects.toThrow(
+      /serveMetrics: unknown option "prot" \(did you mean "port"\?\)/,
+    );
     await g.close();
   });
 
