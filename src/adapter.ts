@@ -152,10 +152,33 @@ export interface OperationWire<I = never> {
   decode(data: never, info: DecodeInfo, input: I): unknown;
 }
 
+/**
+ * How a profile's bodies travel when they are not JSON (the default): a SOAP profile sends XML.
+ * Replies are handed to the profile's `envelope` as the transport read them: a body that is not
+ * JSON arrives as its raw text (under the transport's size limit), for the profile to decode.
+ */
+export interface BodyCodec {
+  /** `content-type` of a request that has a body, e.g. `text/xml; charset=utf-8`. */
+  contentType: string;
+  /** `accept` of every request, e.g. `text/xml`. */
+  accept: string;
+  /** The text sent for a request's `body`. Throwing is a `CONTRACT` error (the profile failed). */
+  encode(body: unknown): string;
+  /**
+   * Server-error statuses the profile reads itself instead of the gateway deciding alone (SOAP 1.1
+   * sends every Fault with HTTP 500). A reply with such a status must be a failure: an envelope
+   * that reads it as data is a `CONTRACT` error; one that cannot read it at all leaves the status
+   * to decide, as without a codec. @default none
+   */
+  readsServerErrors?: readonly number[] | undefined;
+}
+
 /** A platform's wire profile: its envelope and one mapping per operation. */
 export interface WireProfile<Ops extends OperationMap = OperationMap> {
   /** For logs and docs, e.g. `assumed-lgsp-json-v1`. */
   name: string;
+  /** The body codec. @default JSON (`application/json` both ways) */
+  codec?: BodyCodec | undefined;
   /**
    * Turns a reply (any HTTP status the gateway did not handle itself: 2xx and 4xx other than 401
    * and 429) into data or a typed error. Throwing is read as a `CONTRACT` error.

@@ -47,11 +47,16 @@ export async function runAttempt(
   call: CallScope,
 ): Promise<unknown> {
   const { input, info } = call;
-  const req = fromProfile(target.profile.name, 'request', () => op.wire.request(input as never, info));
+  const { codec, name: profileName } = target.profile;
+  const req = fromProfile(profileName, 'request', () => op.wire.request(input as never, info));
   const url = buildUrl(target.baseUrl, req.path, req.query);
+  let body = req.body;
   // One headers object per attempt: ours, the profile's, X-Road's, then auth (replaced on a refresh).
-  let headers: Record<string, string> = { accept: 'application/json' };
-  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  let headers: Record<string, string> = { accept: codec ? codec.accept : 'application/json' };
+  if (body !== undefined) {
+    headers['content-type'] = codec ? codec.contentType : 'application/json';
+    if (codec) body = fromProfile(profileName, 'request', () => codec.encode(body));
+  }
   if (req.headers) for (const name in req.headers) headers[name] = req.headers[name] as string;
   setXRoadHeaders(headers, target.client, info, op.spec.kind === 'write');
   assertHeaderValues(headers);
@@ -61,7 +66,7 @@ export async function runAttempt(
     const auth = await target.auth.headers(signal);
     assertAuthHeaders(auth);
     for (const name in auth) headers[name] = auth[name] as string;
-    reply = await target.transport.request({ method: req.method, url, headers, body: req.body, signal });
+    reply = await target.transport.request({ method: req.method, url, headers, body, signal });
     if (reply.status !== 401) break;
     if (!target.auth.refreshable || authTry === 1) {
       if (!target.client) throw missingClientError(401);
@@ -113,19 +118,22 @@ function readReply(
       retryAfterMs,
     });
   }
-  if (status >= 500) {
-    // 500 is a fault of the platform that a retry rarely fixes; 502/503/504 are passing.
-    throw new GatewayError('UPSTREAM_UNAVAILABLE', `The upstream answered HTTP ${status}`, {
-      status,
-      retryAfterMs,
-      retryable: status !== 500,
-    });
-  }
+  // 500 is a fault of the platform that a retry rarely fixes; 502/503/504 are passing.
+  const serverError =
+    status >= 500
+      ? new GatewayError('UPSTREAM_UNAVAILABLE', `The upstream answered HTTP ${status}`, {
+          status,
+          retryAfterMs,
+          retryable: status !== 500,
+        })
+      : undefined;
+  if (serverError && !target.profile.codec?.readsServerErrors?.includes(status)) throw serverError;
 
   let envelope: ReturnType<WireProfile['envelope']>;
   try {
     envelope = target.profile.envelope(reply);
   } catch {
+    if (serverError) throw serverError;
     if (!target.client && isClientRefusal(status)) throw missingClientError(status);
     throw (
       statusError(status) ??
@@ -141,6 +149,8 @@ function readReply(
         : contractError(`The reply (HTTP ${status}) is not a ${target.profile.name} envelope`, []))
     );
   }
+  if (serverError && envelope.ok)
+    throw contractError(`The upstream answered HTTP ${status} with data instead of a fault`, []);
   if (!envelope.ok) {
     if (!target.client && isClientRefusal(status, envelope.code))
       throw missingClientError(status, envelope.upstreamCode);
