@@ -25,6 +25,7 @@ export {
   type ReplyIdentity,
   type WireInfo,
   type WireProfile,
+  type BodyCodec,
   type WireReply,
   type WireRequest,
 } from './adapter.js';

@@ -58,6 +58,7 @@ const profile = defineProfile(operations, {
       }),
       data: z.object({ exists: z.enum(['true', 'false']) }),
       decode: (d: { exists: string }) => ({ exists: d.exists === 'true' }),
+      identity: { none: 'the answer is one boolean about the code asked' },
     },
   },
 });
