@@ -60,6 +60,12 @@ export interface MockPlatformsControl {
   expireTokens(): void;
 }
 
+/** The engine's controls alone, for a mock to hand its user (without `dispatch` and `fault`). */
+export function controlsOf(engine: MockEngine): MockPlatformsControl {
+  const { setFault, setScenario, requests, registrations, reset, expireTokens } = engine;
+  return { setFault, setScenario, requests, registrations, reset, expireTokens };
+}
+
 /** What the transport must do with a request. */
 export type Dispatch =
   | { type: 'respond'; response: MockResponse; delayMs: number }

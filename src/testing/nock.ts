@@ -9,7 +9,13 @@
 
 import type NockModule from 'nock';
 import { nodeRequire } from '../util/node-require.js';
-import { createMockEngine, type MockOptions, type MockPlatformsControl, toMockRequest } from './engine.js';
+import {
+  controlsOf,
+  createMockEngine,
+  type MockOptions,
+  type MockPlatformsControl,
+  toMockRequest,
+} from './engine.js';
 import type { Transport } from '../transport/types.js';
 import { type MockBaseUrls, platformRoutes } from './routes.js';
 import { assertNockIntercepts } from './transport-guard.js';
@@ -108,12 +114,7 @@ export function mockPlatformsWithNock(
   }
 
   return {
-    setFault: engine.setFault,
-    setScenario: engine.setScenario,
-    requests: engine.requests,
-    registrations: engine.registrations,
-    reset: engine.reset,
-    expireTokens: engine.expireTokens,
+    ...controlsOf(engine),
     done() {
       for (const i of interceptors.splice(0)) nock.removeInterceptor(i);
       for (const end of [...hung]) end();

@@ -7,7 +7,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { handleFaultAdmin } from './admin.js';
-import { createMockEngine, type MockOptions, type MockPlatformsControl, toMockRequest } from './engine.js';
+import {
+  controlsOf,
+  createMockEngine,
+  type MockOptions,
+  type MockPlatformsControl,
+  toMockRequest,
+} from './engine.js';
 import type { MockResponse } from './types.js';
 
 /** Options of {@link startMockPlatforms}. */
@@ -142,12 +148,7 @@ export async function startMockPlatforms(options: StartMockPlatformsOptions = {}
     urls: { vneid: `${url}/c06/v1`, land: `${url}/land/v1`, tax: `${url}/tax/v1`, token: `${url}/token` },
     server,
     openConnections: () => sockets.size,
-    setFault: engine.setFault,
-    setScenario: engine.setScenario,
-    requests: engine.requests,
-    registrations: engine.registrations,
-    reset: engine.reset,
-    expireTokens: engine.expireTokens,
+    ...controlsOf(engine),
     close() {
       closing ??= (async () => {
         for (const t of timers) clearTimeout(t);

@@ -12,7 +12,13 @@
 import type UndiciModule from 'undici';
 import type { UndiciDispatcherLike } from '../transport/dispatcher-types.js';
 import { nodeRequire } from '../util/node-require.js';
-import { createMockEngine, type MockOptions, type MockPlatformsControl, toMockRequest } from './engine.js';
+import {
+  controlsOf,
+  createMockEngine,
+  type MockOptions,
+  type MockPlatformsControl,
+  toMockRequest,
+} from './engine.js';
 import { type MockBaseUrls, type PlatformRoute, platformRoutes } from './routes.js';
 
 /** The dispatcher of {@link mockPlatformsWithUndici}: an undici `Dispatcher` (typed structurally). */
@@ -277,12 +283,7 @@ export function mockPlatformsWithUndici(
 
   return {
     dispatcher,
-    setFault: engine.setFault,
-    setScenario: engine.setScenario,
-    requests: engine.requests,
-    registrations: engine.registrations,
-    reset: engine.reset,
-    expireTokens: engine.expireTokens,
+    ...controlsOf(engine),
     close: end,
   };
 }
