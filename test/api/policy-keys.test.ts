@@ -1,20 +1,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createGateway, type PolicyOptions } from 'vn-national-gateway';
+import { createGateway, type PolicyOptions } from 'vn-national-gateway';
+import { configError } from '../helpers/config-error.js';
 import { BASE, echo } from '../helpers/echo-adapter.js';
 
 const auth = { type: 'bearer', token: 't' } as const;
 const logger = pino({ level: 'silent' });
-
-function configError(fn: () => unknown): ConfigurationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigurationError);
-    return e as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 describe('unknown policy keys are refused at run time', () => {
   it('names an unknown top-level key of the gateway policy', () => {

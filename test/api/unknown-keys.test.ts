@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   axiosTransport,
-  ConfigurationError,
   createAuditTrail,
   createGateway,
   defineAdapter,
@@ -23,22 +22,13 @@ import {
 } from 'vn-national-gateway';
 import { undiciTransport } from 'vn-national-gateway/undici';
 import { closest, editDistance } from '../../src/util/suggest.js';
+import { configError } from '../helpers/config-error.js';
 import { BASE, CTX, echo, echoProfile } from '../helpers/echo-adapter.js';
 import { rejection } from '../helpers/rejection.js';
 import { reply, scriptedTransport } from '../helpers/scripted-transport.js';
 
 const auth = { type: 'bearer', token: 't' } as const;
 const logger = pino({ level: 'silent' });
-
-function configError(fn: () => unknown): ConfigurationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigurationError);
-    return e as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 /** `createGateway` with extra (possibly misspelt) options. */
 function gatewayWith(extra: Record<string, unknown>, adapterExtra: Record<string, unknown> = {}) {
