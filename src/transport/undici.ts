@@ -6,7 +6,7 @@ import type { TransportTlsOptions } from './tls.js';
 import type { UndiciDispatcherLike, UndiciRequestOptions, UndiciResponseData } from './dispatcher-types.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 import { checkOptionKeys, type OptionKeys } from '../option-keys.js';
-import { type Defaults, withDefaults as withDefaultOptions } from '../util/defaults.js';
+import { type Defaults, withDefaults } from '../util/defaults.js';
 
 export interface UndiciTransportOptions extends TransportTlsOptions {
   /** Largest response body accepted, counted after decompression; larger is a `CONTRACT` error. @default 5 MiB */
@@ -78,7 +78,7 @@ const UNDICI_OPTION_KEYS: OptionKeys<UndiciTransportOptions> = {
  */
 export function undiciTransport(options: UndiciTransportOptions = {}): Transport {
   checkOptionKeys('undiciTransport', options, UNDICI_OPTION_KEYS);
-  const o = withDefaultOptions(DEFAULT_UNDICI_TRANSPORT_OPTIONS, options);
+  const o = withDefaults(DEFAULT_UNDICI_TRANSPORT_OPTIONS, options);
   if (!Number.isSafeInteger(o.maxResponseBytes) || o.maxResponseBytes <= 0)
     throw new GatewayError('VALIDATION', 'maxResponseBytes must be a positive integer', { retryable: false });
   if ((o.cert === undefined) !== (o.key === undefined))
@@ -113,7 +113,7 @@ export function undiciTransport(options: UndiciTransportOptions = {}): Transport
         const options: UndiciRequestOptions = {
           ...originAndPath(req.url),
           method: req.method,
-          headers: withDefaults(req),
+          headers: requestHeaders(req),
           signal: req.signal,
         };
         const body = serialise(req.body);
@@ -187,7 +187,8 @@ function originAndPath(url: string): { origin: string; path: string } {
   return { origin: u.origin, path: `${u.pathname}${u.search}` };
 }
 
-function withDefaults(req: TransportRequest): Record<string, string> {
+/** The request's headers, lower-cased, with what every undici request carries. */
+function requestHeaders(req: TransportRequest): Record<string, string> {
   const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
   for (const k in req.headers) headers[k.toLowerCase()] = req.headers[k] as string;
   if (req.body !== undefined && typeof req.body !== 'string' && headers['content-type'] === undefined)
